@@ -1,0 +1,57 @@
+"""`prover prove STATEMENT_OR_FILE`: search for a proof, verify it, print it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from prover.cli.inputs import read_theorem
+from prover.config import Config
+from prover.core import ProverError
+
+
+def add_parser(sub, parent) -> None:
+    p = sub.add_parser("prove", parents=[parent], help="prove one theorem")
+    p.add_argument("statement", metavar="STATEMENT_OR_FILE")
+    p.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend (default: lean)")
+    p.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls allowed")
+    p.add_argument("--timeout", dest="search.timeout", type=float, metavar="S", help="wall seconds allowed")
+    p.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs"], help="search algorithm")
+    p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
+    p.add_argument("--out", metavar="FILE", help="write the result: Lean source if FILE ends in .lean, else JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args, cfg: Config) -> int:
+    from prover.env import make_env
+    from prover.policy import make_policy
+    from prover.search.attempt import attempt
+
+    theorem = read_theorem(args.statement, cfg)
+    env = make_env(cfg)
+    try:
+        policy = make_policy(cfg)
+        result = attempt(env, policy, theorem, cfg.search)
+    finally:
+        env.close()
+    record = result.to_json()
+    if args.out:
+        out = Path(args.out)
+        try:
+            if out.suffix == ".lean":
+                out.write_text(record["proof"] or f"-- not proved: {record['error'] or 'budget exhausted'}\n")
+            else:
+                out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        except OSError as e:
+            raise ProverError(f"cannot write {out}: {e.strerror}") from e
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        stats = record["stats"]
+        summary = f"{stats['env_calls']} env calls, {stats['nodes']} nodes, {stats['seconds']:.2f}s"
+        if result.proved:
+            print(f"proved {theorem.name} ({summary})")
+            print(record["proof"], end="")
+        else:
+            print(f"not proved: {record['error'] or 'no proof found within the budget'} ({summary})")
+    return 0 if result.proved else 1

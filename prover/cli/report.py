@@ -1,0 +1,16 @@
+"""`prover report`: not built yet; says so rather than printing anything made up."""
+
+from __future__ import annotations
+
+from prover.config import Config
+from prover.core import ProverError
+
+
+def add_parser(sub, parent) -> None:
+    p = sub.add_parser("report", parents=[parent], help="summarise benchmark results (not built yet)")
+    p.add_argument("rest", nargs="*", help="arguments, once built")
+    p.set_defaults(handler=run)
+
+
+def run(args, cfg: Config) -> int:
+    raise ProverError("benchmark reports (prover/bench, issue 7) is not built yet")

@@ -1,0 +1,188 @@
+"""One typed configuration: defaults < TOML file (`--config`) < environment (`PROVER_...`) < command line.
+
+Every knob of the system lives here, in one section per subsystem. Only `load` sees the process
+environment, and only because the CLI hands it in: no other module reads environment variables.
+
+Environment names: `PROVER_<SECTION>__<FIELD>` (e.g. `PROVER_SEARCH__ALGORITHM=bfs`) and
+`PROVER_<FIELD>` for top-level fields (`PROVER_ENV=prop`). Values that look like JSON (lists, numbers,
+booleans) are parsed as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from prover.core import Budget, ProverError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+OLYMPIAD_HEADER = (
+    "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\n"
+    "open BigOperators Real Nat Topology Rat\n"
+)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LeanConfig(Section):
+    project_dir: Path = REPO_ROOT / "lean_project"
+    # The command that starts one REPL process; None means the REPL built in project_dir, via `lake env`.
+    repl_command: list[str] | None = None
+    header: str = OLYMPIAD_HEADER
+    timeout: float = 60.0  # seconds per request
+    startup_timeout: float = 600.0  # seconds for a process to elaborate the header
+    memory_mb: int = 16384  # per REPL process; killed and replaced above it
+    pool_size: int = 1
+    allow_native_decide: bool = False
+    allowed_axioms: list[str] = ["propext", "Classical.choice", "Quot.sound"]
+
+
+class PropConfig(Section):
+    seed: int = 0
+
+
+class PolicyConfig(Section):
+    # "automation" (fixed tactic list), "uniform" (prop tactic space), or a checkpoint directory.
+    kind: str = "automation"
+    num_samples: int = 8  # tactics asked per state (k)
+    temperature: float = 1.0
+    max_new_tokens: int = 96
+    prompt_format: str = "auto"
+    device: str = "auto"  # "auto" | "cpu" | "cuda"
+    seed: int = 0
+    automation_tactics: list[str] = [
+        "simp", "omega", "norm_num", "linarith", "nlinarith", "positivity", "decide", "aesop",
+        "ring_nf", "field_simp", "simp_all", "tauto", "intro", "constructor", "assumption", "rfl",
+    ]
+
+
+class SearchConfig(Section):
+    algorithm: Literal["mcts", "bfs"] = "mcts"
+    budget_steps: int = 400  # env calls per attempt
+    policy_calls: int | None = None
+    nodes: int | None = None
+    timeout: float | None = 600.0  # wall seconds per attempt
+    c_puct: float = 1.5
+    length_normalize: bool = False  # best-first: rank by mean instead of summed log-prob
+
+    def budget(self) -> Budget:
+        return Budget(env_calls=self.budget_steps, policy_calls=self.policy_calls, nodes=self.nodes,
+                      seconds=self.timeout)
+
+
+class RayConfig(Section):
+    address: str | None = None  # None: local Ray with this machine's cores
+    workers: int = 1  # 1 runs with no Ray at all
+    max_batch: int = 32  # policy server: largest batch
+    max_wait_ms: float = 5.0  # policy server: longest wait to fill a batch
+
+
+class BenchConfig(Section):
+    attempts: int = 1
+    datasets: dict[str, Path] = {"minif2f": REPO_ROOT.parent / "shared" / "data" / "minif2f.jsonl"}
+
+
+class TrainConfig(Section):
+    lr: float = 3e-4
+    batch_size: int = 32
+    steps: int = 1000
+    warmup_steps: int = 50
+    eval_fraction: float = 0.05
+    save_every: int = 200
+    seed: int = 0
+
+
+class FormalizeConfig(Section):
+    model: str | None = None
+    endpoint: str | None = None
+    num_candidates: int = 8
+
+
+class Config(Section):
+    env: Literal["lean", "prop"] = "lean"
+    debug: bool = False
+    lean: LeanConfig = LeanConfig()
+    prop: PropConfig = PropConfig()
+    policy: PolicyConfig = PolicyConfig()
+    search: SearchConfig = SearchConfig()
+    ray: RayConfig = RayConfig()
+    bench: BenchConfig = BenchConfig()
+    train: TrainConfig = TrainConfig()
+    formalize: FormalizeConfig = FormalizeConfig()
+
+
+ENV_PREFIX = "PROVER_"
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        tree = tree.setdefault(part, {})
+    tree[leaf] = value
+
+
+def _parse_env_value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """`PROVER_SEARCH__ALGORITHM=bfs` -> {"search": {"algorithm": "bfs"}}."""
+    tree: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX):
+            dotted = name[len(ENV_PREFIX):].lower().replace("__", ".")
+            _set_dotted(tree, dotted, _parse_env_value(raw))
+    return tree
+
+
+def load(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Build the configuration. `overrides` maps dotted names (`search.budget_steps`) to values."""
+    tree: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with open(path, "rb") as f:
+                tree = tomllib.load(f)
+        except OSError as e:
+            raise ProverError(f"cannot read config file {path}: {e.strerror}") from e
+        except tomllib.TOMLDecodeError as e:
+            raise ProverError(f"config file {path} is not valid TOML: {e}") from e
+    if environ:
+        tree = _merge(tree, from_environ(environ))
+    cli: dict[str, Any] = {}
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(cli, dotted, value)
+    tree = _merge(tree, cli)
+    try:
+        return Config.model_validate(tree)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "extra_forbidden":
+            raise ProverError(f"unknown setting {where}") from e
+        raise ProverError(f"bad configuration value for {where}: {first['msg']}") from e

@@ -1,0 +1,202 @@
+"""The shared vocabulary: every layer speaks in these types and nothing else.
+
+Kept free of any backend, model or search detail so that `env`, `policy`, `search` and the rest can
+all depend on it without depending on each other.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+# ---------------------------------------------------------------------------------------------------
+# Errors a user can cause. The CLI turns each into one line on stderr and exit code 2.
+
+
+class ProverError(Exception):
+    """An error with a message fit to show a user as it is (bad input, missing setup)."""
+
+
+class StatementError(ProverError):
+    """The statement is malformed or the verifier rejects it."""
+
+
+class GateError(ProverError):
+    """The safety gate refused a statement or tactic before it reached the verifier."""
+
+
+class EnvUnavailable(ProverError):
+    """The requested environment cannot run here (e.g. no Lean toolchain); the message names the fix."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Theorems and proofs
+
+_DECL = re.compile(r"^\s*(?:theorem|lemma|example)\b")
+_TRAILING_BY = re.compile(r"\s*:=\s*(?:by)?\s*(?:sorry)?\s*$")
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A statement to prove.
+
+    `statement` is the declaration without its proof, kept byte for byte as the user or dataset gave it
+    (`theorem t (p q : Prop) : p ∧ q → q ∧ p`), so the final check compiles exactly what was asked.
+    `header` is the preamble (imports, options, opens) it is elaborated under.
+    """
+
+    name: str
+    statement: str
+    header: str = ""
+    informal: str = ""
+
+    @classmethod
+    def from_text(cls, text: str, *, header: str = "", informal: str = "", name: str | None = None) -> Theorem:
+        """Accept a declaration with or without a trailing `:= by` / `:= by sorry`."""
+        stmt = _TRAILING_BY.sub("", text.rstrip())
+        if not stmt.strip():
+            raise StatementError("empty statement")
+        if name is None:
+            m = re.match(r"^\s*(?:theorem|lemma)\s+([^\s(:{\[]+)", stmt)
+            name = m.group(1) if m else "anonymous"
+        return cls(name=name, statement=stmt, header=header, informal=informal)
+
+    @property
+    def is_declaration(self) -> bool:
+        return bool(_DECL.match(self.statement))
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A tactic proof of a theorem: tactics in order, each as Lean source (may span lines)."""
+
+    theorem: Theorem
+    tactics: tuple[str, ...]
+
+    def body(self) -> str:
+        lines = []
+        for tactic in self.tactics:
+            first, *rest = tactic.split("\n")
+            lines.append("  " + first)
+            lines.extend("  " + line for line in rest)
+        return "\n".join(lines) if lines else "  skip"
+
+    def render(self, with_header: bool = True) -> str:
+        """The proof as a Lean 4 source file: header, the statement byte for byte, `:= by`, the tactics."""
+        decl = f"{self.theorem.statement} := by\n{self.body()}\n"
+        if with_header and self.theorem.header:
+            header = self.theorem.header if self.theorem.header.endswith("\n") else self.theorem.header + "\n"
+            return header + "\n" + decl
+        return decl
+
+
+# ---------------------------------------------------------------------------------------------------
+# States and steps
+
+
+@dataclass(frozen=True)
+class State:
+    """A proof state: the open goals as Lean pretty-prints them, one string a goal (`case` tags kept).
+
+    `handle` is the backend's reference (a REPL `proofState` id, or the bench's own object); it does
+    not take part in equality, so two states with the same goals are the same search node.
+    """
+
+    goals: tuple[str, ...]
+    handle: Any = field(default=None, compare=False, hash=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        """All goals in one string, separated by blank lines, as Lean shows them."""
+        return "\n\n".join(self.goals)
+
+    @property
+    def solved(self) -> bool:
+        return not self.goals
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The tactic ran and goals remain."""
+
+    state: State
+
+
+@dataclass(frozen=True)
+class Proved:
+    """The tactic closed the last goal."""
+
+    state: State
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The tactic was rejected; `message` is the verifier's error."""
+
+    message: str
+
+
+StepResult = Progress | Proved | Failed
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The final whole-proof check. `ok` is the only thing that makes a theorem proved."""
+
+    ok: bool
+    messages: tuple[str, ...] = ()
+    axioms: tuple[str, ...] = ()
+    source: str = ""
+
+    def reason(self) -> str:
+        return "; ".join(self.messages) if self.messages else ("verified" if self.ok else "rejected")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Budgets
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for one search; None means unlimited. Env calls are what `--budget-steps` sets."""
+
+    env_calls: int | None = 1000
+    policy_calls: int | None = None
+    nodes: int | None = None
+    seconds: float | None = None
+
+
+@dataclass
+class Usage:
+    """What a search has spent so far, checked against its Budget."""
+
+    env_calls: int = 0
+    policy_calls: int = 0
+    nodes: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+    def exhausted(self, budget: Budget) -> str | None:
+        """The name of the first exhausted limit, or None while there is budget left."""
+        if budget.env_calls is not None and self.env_calls >= budget.env_calls:
+            return "env_calls"
+        if budget.policy_calls is not None and self.policy_calls >= budget.policy_calls:
+            return "policy_calls"
+        if budget.nodes is not None and self.nodes >= budget.nodes:
+            return "nodes"
+        if budget.seconds is not None and self.seconds >= budget.seconds:
+            return "seconds"
+        return None
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "env_calls": self.env_calls,
+            "policy_calls": self.policy_calls,
+            "nodes": self.nodes,
+            "seconds": round(self.seconds, 4),
+        }

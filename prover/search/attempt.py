@@ -1,0 +1,59 @@
+"""One attempt at one theorem: open it, search, and run the final check. The only place `proved` is decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from prover.config import SearchConfig
+from prover.core import Proof, ProverError, Theorem, Usage, Verdict
+from prover.env.base import ProofEnv
+from prover.policy.base import Policy
+
+
+@dataclass
+class Attempt:
+    theorem: Theorem
+    proof: Proof | None  # what the search found, verified or not
+    verdict: Verdict | None  # the final check; None when there was nothing to check
+    usage: Usage
+    stop_reason: str  # "proved", "exhausted", or the name of the budget that ran out
+    error: str | None = None  # a statement the verifier rejected, a crashed backend, ...
+    graph: Any = field(default=None, repr=False)  # the search graph (networkx), for export
+
+    @property
+    def proved(self) -> bool:
+        return self.verdict is not None and self.verdict.ok
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "theorem": self.theorem.statement,
+            "name": self.theorem.name,
+            "proved": self.proved,
+            "proof": self.proof.render() if self.proved and self.proof else None,
+            "tactics": list(self.proof.tactics) if self.proof else [],
+            "stats": self.usage.as_dict(),
+            "stop_reason": self.stop_reason,
+            "verdict": None if self.verdict is None else {
+                "ok": self.verdict.ok, "messages": list(self.verdict.messages), "axioms": list(self.verdict.axioms)},
+            "error": self.error,
+        }
+
+
+def attempt(env: ProofEnv, policy: Policy, theorem: Theorem, cfg: SearchConfig) -> Attempt:
+    """Search for a proof and verify it. A statement the env rejects is an error of the attempt, not a crash."""
+    from prover.search import search
+
+    usage = Usage()
+    try:
+        root = env.open(theorem)
+    except ProverError as e:
+        return Attempt(theorem, None, None, usage, "rejected", error=f"statement rejected: {e}")
+    usage.env_calls += 1
+    result = search(env, policy, root, cfg, usage)
+    proof = Proof(theorem, tuple(result.tactics)) if result.tactics is not None else None
+    verdict = env.verify(theorem, proof) if proof is not None else None
+    error = None
+    if verdict is not None and not verdict.ok:
+        error = f"final check rejected the proof: {verdict.reason()}"
+    return Attempt(theorem, proof, verdict, usage, result.stop_reason, error, result.graph)
