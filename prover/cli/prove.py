@@ -23,11 +23,12 @@ def add_parser(sub, parent) -> None:
 
 
 def run(args, cfg: Config) -> int:
+    theorem = read_theorem(args.statement, cfg)  # bad input fails before anything heavy is imported
+
     from prover.env import make_env
     from prover.policy import make_policy
     from prover.search.attempt import attempt
 
-    theorem = read_theorem(args.statement, cfg)
     env = make_env(cfg)
     try:
         policy = make_policy(cfg)
