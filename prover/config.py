@@ -90,6 +90,9 @@ class BenchConfig(Section):
     datasets: dict[str, Path] = {"minif2f": REPO_ROOT.parent / "shared" / "data" / "minif2f.jsonl"}
 
 
+    # "auto": one shared, batched policy server for models, a policy in each worker for automation/uniform.
+    policy_server: Literal["auto", "always", "never"] = "auto"
+    num_cpus: int | None = None  # local Ray only: CPUs Ray may use (None: all of this machine's cores)
 class TrainConfig(Section):
     lr: float = 3e-4
     batch_size: int = 32

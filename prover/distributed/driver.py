@@ -1,0 +1,71 @@
+"""The driver: bring up Ray, the policy server and the env workers, spread theorems over them, tear down.
+
+`--workers 1` never comes here: the commands call the plain code path (no Ray) for debugging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from prover.config import Config
+from prover.core import Theorem
+from prover.distributed.pool import TaskFailure, WorkerPool
+
+
+@dataclass
+class Cluster:
+    """What a distributed run holds: the env worker pool and, when used, the shared policy server."""
+
+    cfg: Config
+    pool: WorkerPool
+    policy_server: Any = None
+
+    def policy_stats(self) -> dict[str, Any] | None:
+        import ray
+
+        return None if self.policy_server is None else ray.get(self.policy_server.stats.remote())
+
+
+@contextmanager
+def cluster(cfg: Config, workers: int | None = None) -> Iterator[Cluster]:
+    """Ray (local, or cfg.ray.address), the policy server if the policy wants one, and the workers.
+
+    Ray is shut down on exit only if this call started it.
+    """
+    import ray
+
+    from prover.distributed.policy_server import start_policy_server
+    from prover.distributed.runtime import init_ray
+    from prover.distributed.workers import EnvWorker, wants_policy_server
+
+    started = init_ray(cfg.ray)
+    server = None
+    try:
+        server = start_policy_server(cfg) if wants_policy_server(cfg) else None
+        pool = WorkerPool(workers or cfg.ray.workers, lambda: EnvWorker.spawn(cfg, server))
+        try:
+            yield Cluster(cfg, pool, server)
+        finally:
+            pool.close()
+    finally:
+        if server is not None:
+            ray.kill(server)
+        if started:
+            ray.shutdown()
+
+
+def failure_record(theorem: Theorem, reason: str) -> dict[str, Any]:
+    """The record of an attempt that never finished (its worker died twice): not proved, with the reason."""
+    return {
+        "theorem": theorem.statement, "name": theorem.name, "proved": False, "proof": None, "tactics": [],
+        "stats": {}, "stop_reason": "worker_failed", "verdict": None, "error": reason,
+    }
+
+
+def prove_many(cl: Cluster, theorems: Iterable[Theorem]) -> Iterator[tuple[Theorem, dict[str, Any]]]:
+    """One attempt per theorem over the pool; (theorem, record) pairs as they finish, in no fixed order."""
+    for theorem, result in cl.pool.map_unordered(theorems, lambda actor, t: actor.attempt.remote(t)):
+        yield theorem, failure_record(theorem, result.reason) if isinstance(result, TaskFailure) else result
