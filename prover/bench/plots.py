@@ -1,0 +1,74 @@
+"""PNG plots of results files: problems solved against the env-call budget, and the time per attempt.
+
+Uses matplotlib's object API (no pyplot), so no global figure state and no display is needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from prover.bench.report import by_problem
+
+
+def solved_within(records: list[dict[str, Any]]) -> tuple[list[int], list[float]]:
+    """The curve (x, fraction of problems with a proved attempt that used at most x env calls), as steps."""
+    problems = by_problem(records).values()
+    total = len(problems)
+    cheapest = sorted(
+        min(a["stats"]["env_calls"] for a in p.attempts if a.get("proved") and a["stats"].get("env_calls") is not None)
+        for p in problems
+        if any(a.get("proved") and (a.get("stats") or {}).get("env_calls") is not None for a in p.attempts)
+    )
+    xs, ys = [0], [0.0]
+    for i, calls in enumerate(cheapest, start=1):
+        xs.append(calls)
+        ys.append(i / total)
+    budget = max((r.get("run") or {}).get("budget_steps") or 0 for r in records) if records else 0
+    xs.append(max(budget, xs[-1]))
+    ys.append(ys[-1])
+    return xs, ys
+
+
+def plot_budget(runs: list[tuple[str, list[dict[str, Any]]]], path: Path) -> Path:
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
+    for label, records in runs:
+        xs, ys = solved_within(records)
+        ax.step(xs, ys, where="post", label=label)
+    ax.set_xlabel("env calls per attempt (budget)")
+    ax.set_ylabel("fraction of problems solved")
+    ax.set_ylim(0, 1.02)
+    ax.set_title("Solved within a budget")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def plot_times(runs: list[tuple[str, list[dict[str, Any]]]], path: Path) -> Path:
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
+    for label, records in runs:
+        for proved, style in ((True, "-"), (False, ":")):
+            seconds = sorted(r["stats"]["seconds"] for r in records
+                             if bool(r.get("proved")) == proved and (r.get("stats") or {}).get("seconds") is not None)
+            if seconds:
+                fractions = [i / len(seconds) for i in range(1, len(seconds) + 1)]
+                ax.step(seconds, fractions, style, where="post",
+                        label=f"{label}: {'proved' if proved else 'not proved'} ({len(seconds)})")
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_xlabel("seconds per attempt")
+    ax.set_ylabel("fraction of attempts (cumulative)")
+    ax.set_title("Time per attempt")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def write_plots(runs: list[tuple[str, list[dict[str, Any]]]], directory: Path, stem: str) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    return [plot_budget(runs, directory / f"{stem}.budget.png"), plot_times(runs, directory / f"{stem}.time.png")]
