@@ -40,9 +40,15 @@ class Attempt:
         }
 
 
-def attempt(env: ProofEnv, policy: Policy, theorem: Theorem, cfg: SearchConfig) -> Attempt:
-    """Search for a proof and verify it. A statement the env rejects is an error of the attempt, not a crash."""
+def attempt(env: ProofEnv, policy: Policy, theorem: Theorem, cfg: SearchConfig, search_fn: Any = None) -> Attempt:
+    """Search for a proof and verify it. A statement the env rejects is an error of the attempt, not a crash.
+
+    `search_fn` (same signature as `prover.search.search`) lets the distributed driver run its parallel
+    tree search under the same open / final-check logic.
+    """
     from prover.search import search
+
+    search_fn = search_fn or search
 
     usage = Usage()
     try:
@@ -50,7 +56,7 @@ def attempt(env: ProofEnv, policy: Policy, theorem: Theorem, cfg: SearchConfig) 
     except ProverError as e:
         return Attempt(theorem, None, None, usage, "rejected", error=f"statement rejected: {e}")
     usage.env_calls += 1
-    result = search(env, policy, root, cfg, usage)
+    result = search_fn(env, policy, root, cfg, usage)
     proof = Proof(theorem, tuple(result.tactics)) if result.tactics is not None else None
     verdict = env.verify(theorem, proof) if proof is not None else None
     error = None
