@@ -103,6 +103,22 @@ class TrainConfig(Section):
     seed: int = 0
 
 
+class LearnConfig(Section):
+    """Expert iteration (`prover train CORPUS --rounds N`) and test-time RL."""
+
+    rounds: int = 5
+    replace: bool = False  # ablation: train on the newest round's data only (drops the original data)
+    heldout: str | None = None  # dataset evaluated after each round; None: heldout_fraction of the corpus
+    heldout_fraction: float = 0.1
+    solved_sample: float = 0.25  # share of already-solved problems searched again each round
+    max_negatives: int = 4  # per proof: expanded states off the proof path kept as value-0 examples
+    min_original_share: float = 0.25  # the original data is repeated up to this share of the buffer
+    steps_per_round: int = 300  # supervised steps per round
+    ttrl_variants: int = 24  # test-time RL: variants generated per target
+    ttrl_rounds: int = 3
+    seed: int = 0
+
+
 class FormalizeConfig(Section):
     model: str | None = None
     endpoint: str | None = None
@@ -119,6 +135,7 @@ class Config(Section):
     ray: RayConfig = RayConfig()
     bench: BenchConfig = BenchConfig()
     train: TrainConfig = TrainConfig()
+    learn: LearnConfig = LearnConfig()
     formalize: FormalizeConfig = FormalizeConfig()
 
 
