@@ -51,15 +51,15 @@ def plot_budget(runs: list[tuple[str, list[dict[str, Any]]]], path: Path) -> Pat
 def plot_times(runs: list[tuple[str, list[dict[str, Any]]]], path: Path) -> Path:
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
-    for label, records in runs:
+    for i, (label, records) in enumerate(runs):
         for proved, style in ((True, "-"), (False, ":")):
             seconds = sorted(r["stats"]["seconds"] for r in records
                              if bool(r.get("proved")) == proved and (r.get("stats") or {}).get("seconds") is not None)
             if seconds:
-                fractions = [i / len(seconds) for i in range(1, len(seconds) + 1)]
-                ax.step(seconds, fractions, style, where="post",
+                fractions = [j / len(seconds) for j in range(len(seconds) + 1)]
+                ax.step([seconds[0], *seconds], fractions, style, where="post", color=f"C{i}",
                         label=f"{label}: {'proved' if proved else 'not proved'} ({len(seconds)})")
-    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_xscale("symlog", linthresh=1e-3)
     ax.set_xlabel("seconds per attempt")
     ax.set_ylabel("fraction of attempts (cumulative)")
     ax.set_title("Time per attempt")

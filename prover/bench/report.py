@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 
 from prover.bench.passk import ks_for, mean_pass_at_k
@@ -111,13 +112,22 @@ def compare(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> dict[str, Any]:
             "a_solved": len(both) + len(a_only), "b_solved": len(both) + len(b_only)}
 
 
+def console() -> Console:
+    """stdout; when it is not a terminal (a pipe, a log), wide enough that tables do not fold."""
+    out = Console()
+    if not out.is_terminal:
+        out.width = 160
+    return out
+
+
 def _fmt(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
 def summary_table(title: str, summary: dict[str, Any]) -> Table:
     ks = list(summary["all"]["pass_at_k"])
-    table = Table(title=title, title_justify="left")
+    run = ", ".join(f"{k} {v}" for k, v in (summary.get("run") or {}).items())
+    table = Table(title=title, title_justify="left", caption=run or None, caption_justify="left")
     for column in ("group", "problems", "solved", "%", "rejected", "crashed"):
         table.add_column(column, justify="left" if column == "group" else "right")
     for k in ks:
@@ -134,7 +144,7 @@ def summary_table(title: str, summary: dict[str, Any]) -> Table:
     for label in ("split", "source", "difficulty"):
         groups = summary[f"by_{label}"]
         for i, (name, g) in enumerate(groups.items()):
-            row(f"{label} {name}", g, end_section=i == len(groups) - 1)
+            row(f"{label}={name}", g, end_section=i == len(groups) - 1)
     return table
 
 

@@ -1,8 +1,9 @@
 """The batch runner: every (problem, attempt) once, each result appended as it ends, so a killed run resumes.
 
-The work of one attempt is `run_attempt(problem, index, cfg, env, policy) -> record`, a plain function; a
-`Worker` owns one env and policy across many attempts. A distributed driver maps the same Worker over
-(problem, index) pairs in Ray actors and hands the records to the same ResultsWriter.
+The work of one attempt is `run_attempt(env, policy, problem, index, cfg) -> record`, a plain function; a
+`Worker` owns one env and policy across many attempts. A distributed driver maps the same function over
+(problem, index) pairs on its env workers (`EnvWorker.call(run_attempt, problem, index, cfg)`) and hands
+the records to the same ResultsWriter.
 """
 
 from __future__ import annotations
@@ -37,14 +38,16 @@ def run_settings(cfg: Config) -> dict[str, Any]:
 
 
 def attempt_config(cfg: Config, index: int) -> Config:
-    """Attempt i samples with seed policy.seed + i, so K attempts of a sampling policy differ."""
-    return cfg.model_copy(update={"policy": cfg.policy.model_copy(update={"seed": cfg.policy.seed + index})})
+    """Attempt i uses seeds policy.seed + i and search.seed + i, so K attempts that sample differ."""
+    return cfg.model_copy(update={"policy": cfg.policy.model_copy(update={"seed": cfg.policy.seed + index}),
+                                  "search": cfg.search.model_copy(update={"seed": cfg.search.seed + index})})
 
 
-def run_attempt(problem: Problem, index: int, cfg: Config, env: ProofEnv, policy: Policy) -> dict[str, Any]:
-    """One attempt as its JSON record. A crash (env or policy) is recorded as the attempt's error."""
+def run_attempt(env: ProofEnv, policy: Policy, problem: Problem, index: int, cfg: Config) -> dict[str, Any]:
+    """Attempt `index` at a problem, as its JSON record. A crash (env or policy) is the attempt's error."""
     from prover.search.attempt import attempt
 
+    cfg = attempt_config(cfg, index)
     started = time.monotonic()
     try:
         body = attempt(env, policy, problem.theorem, cfg.search).to_json()
@@ -87,8 +90,8 @@ class Worker:
     def run(self, problem: Problem, index: int) -> dict[str, Any]:
         self.start()
         assert self._env is not None
-        cfg = attempt_config(self.cfg, index)
-        record = run_attempt(problem, index, cfg, self._env, self._policy_for(cfg))
+        policy = self._policy_for(attempt_config(self.cfg, index))
+        record = run_attempt(self._env, policy, problem, index, self.cfg)
         if record["stop_reason"] == "crashed":
             self._drop_env()
         return record

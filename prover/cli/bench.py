@@ -1,16 +1,56 @@
-"""`prover bench`: not built yet; says so rather than printing anything made up."""
+"""`prover bench DATASET`: run a batch benchmark into a resumable JSONL file, then print its summary."""
 
 from __future__ import annotations
 
-from prover.config import Config
-from prover.core import ProverError
+import json
+import re
+from pathlib import Path
+from typing import get_args
+
+from prover.config import Config, SearchConfig
+
+ALGORITHMS = list(get_args(SearchConfig.model_fields["algorithm"].annotation))
 
 
 def add_parser(sub, parent) -> None:
-    p = sub.add_parser("bench", parents=[parent], help="run a batch benchmark (not built yet)")
-    p.add_argument("rest", nargs="*", help="arguments, once built")
+    p = sub.add_parser("bench", parents=[parent], help="run a batch benchmark (resumable JSONL results)")
+    p.add_argument("dataset", metavar="DATASET", help="a JSONL file, prop:SPLIT[:N], or a named dataset (minif2f, olympiad)")
+    p.add_argument("--split", metavar="S", help="only problems of this split (valid, test, ...)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N problems")
+    p.add_argument("--attempts", dest="bench.attempts", type=int, metavar="K", help="attempts per problem (pass@k)")
+    p.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend (default: lean)")
+    p.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls per attempt")
+    p.add_argument("--timeout", dest="search.timeout", type=float, metavar="S", help="wall seconds per attempt")
+    p.add_argument("--search", dest="search.algorithm", choices=ALGORITHMS, help="search algorithm")
+    p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
+    p.add_argument("--workers", dest="ray.workers", type=int, metavar="N", help="parallel workers (1: no Ray)")
+    p.add_argument("--out", metavar="FILE", help="results file (default: bench.out_dir/DATASET.jsonl)")
+    p.add_argument("--resume", action="store_true", help="continue FILE: skip finished attempts")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
 
+def default_out(spec: str, cfg: Config) -> Path:
+    """`prop:easy:50` -> results/prop-easy-50.jsonl; `data/x.jsonl` -> results/x.jsonl."""
+    stem = Path(spec).stem if spec.endswith(".jsonl") else spec
+    return cfg.bench.out_dir / (re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-") + ".jsonl")
+
+
 def run(args, cfg: Config) -> int:
-    raise ProverError("batch benchmarks (prover/bench, issue 7) is not built yet")
+    from prover.bench.datasets import load_dataset
+    from prover.bench.report import console as report_console
+    from prover.bench.report import summarize, summary_table
+    from prover.bench.runner import run_bench
+
+    dataset = load_dataset(args.dataset, cfg, split=args.split, limit=args.limit)
+    out = Path(args.out) if args.out else default_out(args.dataset, cfg)
+    records = run_bench(dataset.problems, cfg, out, resume=args.resume, title=dataset.name,
+                        progress=not args.no_progress)
+    summary = summarize(records)
+    if args.json:
+        print(json.dumps({"dataset": dataset.name, "out": str(out), "summary": summary}, ensure_ascii=False))
+    else:
+        console = report_console()
+        console.print(summary_table(f"{dataset.name} ({out})", summary))
+        console.print(f"results: {out}  (prover report {out})")
+    return 0

@@ -1,16 +1,58 @@
-"""`prover report`: not built yet; says so rather than printing anything made up."""
+"""`prover report FILE [FILE...]`: tables, pass@k, PNG plots, and side-by-side comparison of results files."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from prover.config import Config
 from prover.core import ProverError
 
 
 def add_parser(sub, parent) -> None:
-    p = sub.add_parser("report", parents=[parent], help="summarise benchmark results (not built yet)")
-    p.add_argument("rest", nargs="*", help="arguments, once built")
+    p = sub.add_parser("report", parents=[parent], help="summarise `prover bench` results files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="results JSONL files; two or more are compared")
+    p.add_argument("--plots", metavar="DIR", help="write the PNG plots here (default: next to the first file)")
+    p.add_argument("--no-plots", action="store_true", help="write no plots")
     p.set_defaults(handler=run)
 
 
+def _labels(paths: list[Path]) -> list[str]:
+    """Short names for the files: their stems, or their paths when stems collide."""
+    stems = [p.stem for p in paths]
+    return stems if len(set(stems)) == len(stems) else [str(p) for p in paths]
+
+
 def run(args, cfg: Config) -> int:
-    raise ProverError("benchmark reports (prover/bench, issue 7) is not built yet")
+    from prover.bench.plots import write_plots
+    from prover.bench.records import read_results
+    from prover.bench.report import compare, compare_table, summarize, summary_table
+    from prover.bench.report import console as report_console
+
+    paths = [Path(f) for f in args.files]
+    labels = _labels(paths)
+    runs = [(label, read_results(path).records) for label, path in zip(labels, paths, strict=True)]
+    for path, (_, records) in zip(paths, runs, strict=True):
+        if not records:
+            raise ProverError(f"{path} has no records")
+    summaries = [summarize(records) for _, records in runs]
+    comparisons = [(labels[0], label, compare(runs[0][1], records)) for label, records in runs[1:]]
+    plots: list[Path] = []
+    if not args.no_plots:
+        directory = Path(args.plots) if args.plots else paths[0].parent
+        plots = write_plots(runs, directory, "+".join(p.stem for p in paths))
+    if args.json:
+        print(json.dumps({
+            "files": [{"path": str(p), "summary": s} for p, s in zip(paths, summaries, strict=True)],
+            "compare": [{"a": a, "b": b, **c} for a, b, c in comparisons],
+            "plots": [str(p) for p in plots],
+        }, ensure_ascii=False))
+        return 0
+    console = report_console()
+    for path, summary in zip(paths, summaries, strict=True):
+        console.print(summary_table(str(path), summary))
+    for a, b, c in comparisons:
+        console.print(compare_table(a, b, c))
+    for plot in plots:
+        console.print(f"plot: {plot}")
+    return 0
