@@ -55,7 +55,12 @@ class PolicyConfig(Section):
     num_samples: int = 8  # tactics asked per state (k)
     temperature: float = 1.0
     max_new_tokens: int = 96
-    prompt_format: str = "auto"
+    prompt_format: str = "auto"  # auto | bfs | reprover | internlm2.5 | internlm2 | deepseek (prover/policy/prompts.py)
+    decoding: Literal["sample", "beam"] = "sample"
+    batch_size: int = 16  # states per generate call
+    max_state_chars: int = 4096  # longer goals texts are cut (the first goal, the one tactics act on, comes first)
+    trust_remote_code: bool = False  # needed by some hub checkpoints (InternLM); runs the checkpoint's code
+    prior_corpus: Path | None = None  # automation priors from a {"state", "tactic"} JSONL
     device: str = "auto"  # "auto" | "cpu" | "cuda"
     seed: int = 0
     automation_tactics: list[str] = [
@@ -98,9 +103,16 @@ class TrainConfig(Section):
     batch_size: int = 32
     steps: int = 1000
     warmup_steps: int = 50
-    eval_fraction: float = 0.05
-    save_every: int = 200
+    eval_fraction: float = 0.05  # share of distinct states held out for the eval loss
+    save_every: int = 200  # steps between checkpoints (and eval losses)
+    grad_clip: float = 1.0
     seed: int = 0
+    init: str | None = None  # start from this checkpoint (dir or hub id); None: a new byte-level model
+    # The from-scratch byte-level model (bytes are the vocabulary: nothing to download).
+    model_arch: Literal["causal", "seq2seq"] = "causal"
+    model_dim: int = 128
+    model_layers: int = 2
+    model_heads: int = 4
 
 
 class LearnConfig(Section):

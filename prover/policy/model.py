@@ -1,0 +1,200 @@
+"""Checkpoints and token arithmetic shared by inference (hf.py) and training (train.py).
+
+A checkpoint is an ordinary transformers directory (config, safetensors weights, tokenizer) plus
+`prover_policy.json` (prompt format, whether the value query was trained). Causal or seq2seq is read from
+its config. The from-scratch model is byte-level: ByT5's tokenizer maps bytes to ids with no vocabulary
+file, so nothing is downloaded to build, train or load it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from prover.core import ProverError
+from prover.policy.prompts import PRESETS, PromptFormat, guess, preset
+
+META = "prover_policy.json"
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+@dataclass
+class Checkpoint:
+    model: Any  # a transformers PreTrainedModel
+    tokenizer: Any
+    fmt: PromptFormat
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def seq2seq(self) -> bool:
+        return bool(self.model.config.is_encoder_decoder)
+
+    @property
+    def value_trained(self) -> bool:
+        return bool(self.meta.get("value_trained"))
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ProverError(f"policy.device is {name} but torch sees no CUDA device here")
+    return torch.device(name)
+
+
+def build_byte_model(arch: str, dim: int, layers: int, heads: int) -> Checkpoint:
+    """A new, randomly initialised byte-level model: causal (Llama blocks) or seq2seq (T5 blocks)."""
+    from transformers import (
+        ByT5Tokenizer,
+        LlamaConfig,
+        LlamaForCausalLM,
+        T5Config,
+        T5ForConditionalGeneration,
+    )
+
+    if dim % heads:
+        raise ProverError(f"train.model_dim ({dim}) must be a multiple of train.model_heads ({heads})")
+    tok = ByT5Tokenizer(extra_ids=0)  # ids: 0 pad, 1 eos, 2 unk, then the 256 bytes
+    special = dict(pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
+    if arch == "causal":
+        config = LlamaConfig(
+            vocab_size=len(tok), hidden_size=dim, intermediate_size=2 * dim, num_hidden_layers=layers,
+            num_attention_heads=heads, num_key_value_heads=heads, max_position_embeddings=8192,
+            tie_word_embeddings=True, bos_token_id=None, **special)
+        model = LlamaForCausalLM(config)
+    elif arch == "seq2seq":
+        config = T5Config(
+            vocab_size=len(tok), d_model=dim, d_kv=dim // heads, d_ff=2 * dim, num_layers=layers,
+            num_decoder_layers=layers, num_heads=heads, dropout_rate=0.0, feed_forward_proj="gated-gelu",
+            tie_word_embeddings=True, decoder_start_token_id=tok.pad_token_id, **special)
+        model = T5ForConditionalGeneration(config)
+    else:
+        raise ProverError(f"unknown model architecture {arch!r}: causal or seq2seq")
+    fmt = PRESETS["bfs" if arch == "causal" else "reprover"]
+    return Checkpoint(model, tok, fmt, {"prompt_format": fmt.name, "value_trained": False, "steps": 0})
+
+
+def _quiet() -> None:
+    """transformers draws its own progress bars on every save and load; ours is the one the user sees."""
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+
+
+def save_checkpoint(ckpt: Checkpoint, out: Path) -> None:
+    _quiet()
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt.model.save_pretrained(out, safe_serialization=True)
+    ckpt.tokenizer.save_pretrained(out)
+    (out / META).write_text(json.dumps(ckpt.meta | {"prompt_format": ckpt.fmt.name}, indent=2) + "\n")
+
+
+def load_checkpoint(source: str | Path, *, prompt_format: str = "auto", device: torch.device | None = None,
+                    trust_remote_code: bool = False) -> Checkpoint:
+    """A local checkpoint directory (never the network), or a hub id `owner/name` (the network, if any).
+
+    Anything that goes wrong is one ProverError naming the checkpoint and the first line of the cause.
+    """
+    source = str(source)
+    path = Path(source).expanduser()
+    local = path.is_dir()
+    if not local and (path.exists() or not _HUB_ID.match(source) or source.startswith((".", "/", "~"))):
+        raise ProverError(f"policy checkpoint {source} is not a directory "
+                          "(--policy takes automation, uniform, a checkpoint directory or a hub id)")
+    where = str(path) if local else source
+    try:
+        from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+        _quiet()
+        opts = dict(local_files_only=local, trust_remote_code=trust_remote_code)
+        config = AutoConfig.from_pretrained(where, **opts)
+        cls = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
+        cuda = device is not None and device.type == "cuda"
+        model = cls.from_pretrained(where, dtype="auto" if cuda else torch.float32, **opts)
+        tokenizer = AutoTokenizer.from_pretrained(where, **opts)
+        meta = json.loads((path / META).read_text()) if local and (path / META).is_file() else {}
+    except Exception as e:  # transformers, safetensors and json raise many kinds; the user needs one line
+        cause = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise ProverError(f"cannot load policy checkpoint {source}: {cause}") from e
+    if prompt_format != "auto":
+        fmt = preset(prompt_format)
+    elif meta.get("prompt_format") in PRESETS:
+        fmt = PRESETS[meta["prompt_format"]]
+    else:
+        fmt = guess(getattr(config, "_name_or_path", "") or source, config.model_type, config.is_encoder_decoder)
+    if device is not None:
+        model.to(device)
+    model.eval()
+    return Checkpoint(model, tokenizer, fmt, meta)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Token arithmetic: one (prompt, completion) pair becomes model inputs; log p(completion | prompt).
+
+
+def prompt_ids(ckpt: Checkpoint, prompt: str) -> list[int]:
+    tok = ckpt.tokenizer
+    if ckpt.seq2seq:  # the encoder reads the prompt as the tokenizer frames it (ByT5/T5: with eos)
+        return tok(prompt)["input_ids"]
+    ids = tok(prompt, add_special_tokens=False)["input_ids"]
+    return ([tok.bos_token_id] if tok.bos_token_id is not None else []) + ids
+
+
+def completion_ids(ckpt: Checkpoint, completion: str, eos: bool) -> list[int]:
+    ids = ckpt.tokenizer(completion, add_special_tokens=False)["input_ids"]
+    return ids + [ckpt.tokenizer.eos_token_id] if eos else ids
+
+
+def _pad(rows: list[list[int]], value: int, left: bool = False) -> torch.Tensor:
+    width = max(len(r) for r in rows)
+    return torch.tensor([([value] * (width - len(r)) + r) if left else (r + [value] * (width - len(r)))
+                         for r in rows])
+
+
+def pad_id(ckpt: Checkpoint) -> int:
+    tok = ckpt.tokenizer
+    return tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+
+
+def completion_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed log p(completion | prompt) per pair, and the number of completion tokens per pair."""
+    device = ckpt.model.device
+    if ckpt.seq2seq:
+        inputs = _pad([p for p, _ in pairs], pad_id(ckpt)).to(device)
+        labels = _pad([c for _, c in pairs], -100).to(device)
+        mask = _mask([p for p, _ in pairs]).to(device)
+        logits = ckpt.model(input_ids=inputs, attention_mask=mask, labels=labels).logits
+    else:
+        seqs = [p + c for p, c in pairs]
+        inputs = _pad(seqs, pad_id(ckpt)).to(device)
+        labels = _pad([[-100] * len(p) + c for p, c in pairs], -100).to(device)
+        logits = ckpt.model(input_ids=inputs, attention_mask=_mask(seqs).to(device)).logits[:, :-1]
+        labels = labels[:, 1:]
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    keep = labels != -100
+    picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * keep
+    return picked.sum(-1), keep.sum(-1)
+
+
+def _mask(rows: list[list[int]]) -> torch.Tensor:
+    return _pad([[1] * len(r) for r in rows], 0)
+
+
+def next_token_logits(ckpt: Checkpoint, prompts: list[list[int]]) -> torch.Tensor:
+    """The logits of the first completion token after each prompt."""
+    device = ckpt.model.device
+    if ckpt.seq2seq:
+        inputs = _pad(prompts, pad_id(ckpt)).to(device)
+        start = ckpt.model.config.decoder_start_token_id
+        decoder = torch.full((len(prompts), 1), start, dtype=torch.long, device=device)
+        return ckpt.model(input_ids=inputs, attention_mask=_mask(prompts).to(device),
+                          decoder_input_ids=decoder).logits[:, -1].float()
+    inputs = _pad(prompts, pad_id(ckpt), left=True).to(device)
+    mask = _pad([[1] * len(p) for p in prompts], 0, left=True).to(device)
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding must not shift the real tokens' positions
+    return ckpt.model(input_ids=inputs, attention_mask=mask, position_ids=positions).logits[:, -1].float()

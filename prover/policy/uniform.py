@@ -1,0 +1,127 @@
+"""UniformPolicy: the no-knowledge baseline over the propositional tactic space.
+
+It reads the first goal's text (hypotheses, target), lists the tactics of the `prop` tactic set whose shape
+fits it (intro for → and ¬, constructor for ∧ ↔ True, left/right for ∨, rcases on ∧ ↔ ∨ hypotheses, apply
+and exact with the hypotheses whose types fit the target, ...), and gives every one the same log-prob.
+Matching shapes is not knowledge of which move is good; it only keeps moves that cannot apply out of
+the list. Targets it cannot parse get the generic moves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from prover.policy.goals import Formula, Goal, conclusion, parse_goals
+
+NEUTRAL_VALUE = 0.5  # a policy that knows nothing says nothing about provability
+
+
+def fresh_names(used: set[str], n: int) -> list[str]:
+    """h, h1, h2, ...: the first n not already taken in the goal."""
+    out: list[str] = []
+    i = 0
+    while len(out) < n:
+        name = "h" if i == 0 else f"h{i}"
+        if name not in used:
+            out.append(name)
+        i += 1
+    return out
+
+
+def _wrap(expr: str) -> str:
+    return f"({expr})" if " " in expr else expr
+
+
+def prop_tactics(goal: Goal) -> list[str]:
+    """The tactics of the prop tactic set that fit the goal's shape, closing moves first, no duplicates."""
+    target = goal.formula
+    hyps = [h for h in goal.hyps if h.accessible and h.formula is not None]
+    a, b = fresh_names(goal.names(), 2)
+    # Terms: the hypotheses, their projections, and one application each (`h a` for h : A → B, a : A).
+    terms: list[tuple[str, Formula]] = [(h.name, h.formula) for h in hyps]
+    for h in hyps:
+        f = h.formula
+        if f[0] == "and":
+            terms += [(f"{h.name}.1", f[1]), (f"{h.name}.2", f[2])]
+        elif f[0] == "iff":
+            terms += [(f"{h.name}.1", ("imp", f[1], f[2])), (f"{h.name}.2", ("imp", f[2], f[1]))]
+        elif f[0] in ("imp", "not"):
+            premise, result = (f[1], f[2]) if f[0] == "imp" else (f[1], ("false",))
+            terms += [(f"{h.name} {x.name}", result) for x in hyps if x.formula == premise]
+    have = {f for _, f in terms}
+    out: list[str] = []
+
+    if target is None:  # opaque: the generic moves, with every hypothesis
+        out += [f"exact {h.name}" for h in goal.hyps if h.accessible]
+        out += ["assumption", "intro " + a, "constructor", "left", "right", "exfalso", "contradiction"]
+        out += [f"apply {h.name}" for h in goal.hyps if h.accessible]
+        return _unique(out)
+
+    # Closing moves.
+    out += [f"exact {t}" for t, f in terms if f == target]
+    if target in {h.formula for h in goal.hyps}:
+        out.append("assumption")
+    if target == ("true",):
+        out.append("trivial")
+    for h in hyps:
+        if h.formula == ("false",):
+            out.append(f"exact False.elim {h.name}")
+        if h.formula[0] == "not":
+            out += [f"exact absurd {x.name} {h.name}" for x in hyps if x.formula == h.formula[1]]
+    base = {h.formula for h in goal.hyps if h.formula is not None}  # what `contradiction` looks at
+    if ("false",) in base or any(("not", f) in base for f in base):
+        out.append("contradiction")
+    if target[0] == "and" and target[1] in have and target[2] in have:
+        left = next(t for t, f in terms if f == target[1])
+        right = next(t for t, f in terms if f == target[2])
+        out.append(f"exact ⟨{left}, {right}⟩")
+    if target[0] == "or":
+        out += [f"exact Or.inl {_wrap(t)}" for t, f in terms if f == target[1]]
+        out += [f"exact Or.inr {_wrap(t)}" for t, f in terms if f == target[2]]
+
+    # Introduction rules for the target.
+    if target[0] in ("imp", "not"):
+        out.append(f"intro {a}")
+    if target[0] in ("and", "iff", "true"):
+        out.append("constructor")
+    if target[0] == "or":
+        out += ["left", "right"]
+
+    # Elimination: take hypotheses (and applications) apart, reason backwards through implications.
+    for t, f in terms:
+        if "." in t:
+            continue
+        if f[0] in ("and", "iff"):
+            out.append(f"rcases {t} with ⟨{a}, {b}⟩")
+        elif f[0] == "or":
+            out.append(f"rcases {t} with {a} | {b}")
+    for h in hyps:
+        if h.formula[0] in ("imp", "not") and h.formula != target and conclusion(h.formula) == target:
+            out.append(f"apply {h.name}")
+    if target != ("false",) and any(conclusion(f) == ("false",) for f in have):
+        out.append("exfalso")
+    return _unique(out)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+class UniformPolicy:
+    """Every fitting prop tactic with the same prior; value 0.5 everywhere."""
+
+    def candidates(self, state: str) -> list[str]:
+        goals = parse_goals(state)
+        return prop_tactics(goals[0]) if goals else []
+
+    def propose(self, states: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
+        out = []
+        for state in states:
+            cands = self.candidates(state)
+            logp = -math.log(len(cands)) if cands else 0.0
+            out.append([(t, logp) for t in cands[:k]])
+        return out
+
+    def value(self, states: Sequence[str]) -> list[float]:
+        return [NEUTRAL_VALUE for _ in states]
