@@ -1,0 +1,8 @@
+"""The propositional bench: Lean 4 syntax over `Prop` variables, a Lean 4 core tactic subset, a G4ip
+decision procedure and a seeded problem generator. It is not Lean and never stands in for it."""
+
+from __future__ import annotations
+
+from prover.env.prop.env import PropEnv, parse
+
+__all__ = ["PropEnv", "parse"]
