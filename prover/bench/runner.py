@@ -9,7 +9,7 @@ the records to the same ResultsWriter.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,10 @@ class Worker:
             self._drop_env()
         return record
 
+    def run_all(self, todo: list[tuple[Problem, int]]) -> Iterator[dict[str, Any]]:
+        for problem, index in todo:
+            yield self.run(problem, index)
+
     def _drop_env(self) -> None:
         env, self._env = self._env, None
         if env is not None:
@@ -155,8 +159,6 @@ def run_bench(problems: list[Problem], cfg: Config, out: str | Path, *, attempts
     attempts = cfg.bench.attempts if attempts is None else attempts
     if attempts < 1:
         raise ProverError("--attempts must be at least 1")
-    if cfg.ray.workers != 1:
-        raise ProverError(f"distributed runs (--workers {cfg.ray.workers}) are not built yet; use --workers 1")
     writer = ResultsWriter(out, resume)
     settings = run_settings(cfg)
     earlier = next((r.get("run") for r in writer.existing if r.get("run")), None)
@@ -166,15 +168,19 @@ def run_bench(problems: list[Problem], cfg: Config, out: str | Path, *, attempts
     names = {p.name for p in problems}
     records = [r for r in writer.existing if r.get("problem") in names and key(r)[1] < attempts]
     todo = plan(problems, attempts, writer.done())
-    worker = Worker(cfg)
+    if cfg.ray.workers == 1:
+        worker = Worker(cfg)
+    else:  # the same Worker in Ray actors (prover.distributed); records arrive as attempts finish
+        from prover.distributed.batch import RayWorkers
+
+        worker = RayWorkers(cfg)
     try:
         if todo:
             worker.start()  # a missing Lean is one clear error here, before anything is written
         writer.open()
         with BenchProgress(title, len(problems) * attempts, records, enabled=progress) as bar:
             bar.progress.update(bar.task, completed=len(records))
-            for problem, index in todo:
-                record = worker.run(problem, index)
+            for record in worker.run_all(todo):
                 writer.write(record)
                 records.append(record)
                 bar.update(record)

@@ -24,6 +24,8 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--search", dest="search.algorithm", choices=ALGORITHMS, help="search algorithm")
     p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
     p.add_argument("--workers", dest="ray.workers", type=int, metavar="N", help="parallel workers (1: no Ray)")
+    p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
+                   help="join this Ray cluster (e.g. ray://head:10001) instead of starting Ray locally")
     p.add_argument("--out", metavar="FILE", help="results file (default: bench.out_dir/DATASET.jsonl)")
     p.add_argument("--resume", action="store_true", help="continue FILE: skip finished attempts")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prover.config import Config
-from prover.core import Theorem
+from prover.core import ProverError, Theorem
 from prover.distributed.pool import TaskFailure, WorkerPool
 
 
@@ -69,3 +69,17 @@ def prove_many(cl: Cluster, theorems: Iterable[Theorem]) -> Iterator[tuple[Theor
     """One attempt per theorem over the pool; (theorem, record) pairs as they finish, in no fixed order."""
     for theorem, result in cl.pool.map_unordered(theorems, lambda actor, t: actor.attempt.remote(t)):
         yield theorem, failure_record(theorem, result.reason) if isinstance(result, TaskFailure) else result
+
+
+def prove_tree(cl: Cluster, theorem: Theorem) -> Any:
+    """One attempt at one theorem: one MCTS tree, simulations in parallel on every worker; an Attempt."""
+    from prover.distributed.policy_server import PolicyClient
+    from prover.distributed.tree import TreeEnv, parallel_mcts
+    from prover.policy import make_policy
+    from prover.search.attempt import attempt
+
+    if cl.cfg.search.algorithm != "mcts":
+        raise ProverError(f"--workers > 1 runs one MCTS tree in parallel; --search {cl.cfg.search.algorithm} "
+                          "runs on one worker (--workers 1)")
+    policy = PolicyClient(cl.policy_server) if cl.policy_server is not None else make_policy(cl.cfg)
+    return attempt(TreeEnv(cl.pool), policy, theorem, cl.cfg.search, search_fn=parallel_mcts)

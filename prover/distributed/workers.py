@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from prover.config import Config
-from prover.core import ProverError, Theorem
+from prover.core import Failed, Progress, Proof, Proved, ProverError, State, StepResult, Theorem, Verdict
 
 CHEAP_POLICIES = ("automation", "uniform")
 
@@ -32,8 +32,9 @@ class EnvWorker:
         self.env: Any = None
         self.policy: Any = None
         self.error: str | None = None
-        # Lean proof states live in this process only: the tree search keeps them here, keyed by tactic path.
-        self.states: dict[tuple[str, ...], Any] = {}
+        # Lean proof states live in this process only: the tree search keeps the ones made here, by goals.
+        self.theorem: Theorem | None = None
+        self.states: dict[tuple[str, ...], State] = {}
         try:
             from prover.env import make_env
 
@@ -71,6 +72,64 @@ class EnvWorker:
         """Run fn(env, policy, *args) here: how other subsystems (the bench runner) use a worker."""
         self._require()
         return fn(self.env, self.policy, *args)
+
+    # --- one search tree over several workers (prover.distributed.tree) -----------------------------
+
+    def open_tree(self, theorem: Theorem) -> tuple[str, ...]:
+        """Open the theorem of a shared search tree here (forgetting any earlier tree); its root's goals."""
+        self._require()
+        self.theorem, self.states = theorem, {}
+        root = self.env.open(theorem)
+        self.states[root.goals] = root
+        return root.goals
+
+    def _state(self, path_goals: list[tuple[str, ...]], path_tactics: list[str]) -> tuple[State, int]:
+        """The state at the end of a path (node goals from the root, and the tactics between them): made
+        here before, or replayed from the deepest state on the path this process holds. Also returns the
+        env calls the replay took."""
+        start = max(i for i, goals in enumerate(path_goals) if goals in self.states or i == 0)
+        calls = 0
+        if path_goals[start] not in self.states:  # only the root can be missing: this worker is new
+            assert self.theorem is not None
+            self.open_tree(self.theorem)
+            calls += 1
+        state = self.states[path_goals[start]]
+        for tactic, goals in zip(path_tactics[start:], path_goals[start + 1:], strict=True):
+            result = self.env.step(state, tactic)
+            calls += 1
+            if isinstance(result, Failed) or result.state.goals != goals:
+                raise ProverError(f"replaying {tactic!r} on this worker did not reach the same state")
+            state = result.state
+            self.states[goals] = state
+        return state, calls
+
+    def expand(self, theorem: Theorem, path_goals: list[tuple[str, ...]], path_tactics: list[str], tactic: str,
+               want_value: bool) -> tuple[StepResult, float | None, int, int]:
+        """Run `tactic` on the state at the end of the path; for a state new to this worker, its value.
+
+        Returns (result with the handle stripped, value or None, env calls, policy calls). The handle stays
+        here, keyed by goals, so later expansions routed to this worker step the same proof state.
+        """
+        self._require()
+        if self.theorem != theorem:
+            self.open_tree(theorem)
+        state, calls = self._state(path_goals, path_tactics)
+        result = self.env.step(state, tactic)
+        calls += 1
+        if isinstance(result, Failed):
+            return result, None, calls, 0
+        child = result.state
+        seen = child.goals in self.states
+        self.states.setdefault(child.goals, child)
+        value = None
+        if isinstance(result, Progress) and want_value and not seen:
+            value = float(self.policy.value([child.text])[0])
+        bare = State(child.goals)
+        return (Proved(bare) if isinstance(result, Proved) else Progress(bare)), value, calls, int(value is not None)
+
+    def verify(self, theorem: Theorem, tactics: list[str]) -> Verdict:
+        self._require()
+        return self.env.verify(theorem, Proof(theorem, tuple(tactics)))
 
     @classmethod
     def spawn(cls, cfg: Config, policy_server: Any = None) -> Any:
