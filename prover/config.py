@@ -132,9 +132,20 @@ class LearnConfig(Section):
 
 
 class FormalizeConfig(Section):
-    model: str | None = None
-    endpoint: str | None = None
-    num_candidates: int = 8
+    model: str | None = None  # a checkpoint directory (loaded like the policy's)
+    endpoint: str | None = None  # an OpenAI-compatible server: base URL or full .../completions URL
+    api: Literal["completions", "chat"] = "completions"
+    endpoint_model: str = "default"  # the "model" field sent to the endpoint
+    api_key: str | None = None  # sent as a Bearer token when set
+    endpoint_timeout: float = 60.0
+    num_candidates: int = 8  # samples drawn (N)
+    temperature: float = 0.8
+    max_new_tokens: int = 256
+    prompt: Literal["auto", "fewshot", "plain"] = "auto"  # auto: plain for our own trained models
+    examples: Path = REPO_ROOT.parent / "shared" / "data" / "minif2f.jsonl"  # few-shot pairs (miniF2F schema)
+    shots: int = 4
+    guard_steps: int = 24  # env calls of the tiny search that must not prove a candidate outright
+    back_translate: bool = True  # score log p(informal | statement) when the model was trained both ways
 
 
 class Config(Section):
