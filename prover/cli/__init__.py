@@ -46,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def overrides_from(args: argparse.Namespace) -> dict[str, object]:
-    """Command-line options that map onto configuration fields (declared with dest='section.field')."""
-    return {k: v for k, v in vars(args).items() if "." in k and v is not None} | (
+    """Command-line options that map onto configuration fields (dest='section.field', or a top-level field)."""
+    top = set(Config.model_fields) - {"debug"}
+    return {k: v for k, v in vars(args).items() if ("." in k or k in top) and v is not None} | (
         {"debug": True} if getattr(args, "debug", None) else {}
     )
 

@@ -1,16 +1,79 @@
-"""`prover formalize`: not built yet; says so rather than printing anything made up."""
+"""`prover formalize TEXT_OR_FILE`: informal problem in, ranked statements that the verifier accepts out."""
 
 from __future__ import annotations
 
+import json
+
+from prover.cli.inputs import read_text
 from prover.config import Config
-from prover.core import ProverError
 
 
 def add_parser(sub, parent) -> None:
-    p = sub.add_parser("formalize", parents=[parent], help="turn an informal problem into Lean statements (not built yet)")
-    p.add_argument("rest", nargs="*", help="arguments, once built")
+    p = sub.add_parser("formalize", parents=[parent],
+                       help="turn an informal problem into ranked theorem statements the verifier accepts")
+    p.add_argument("problem", metavar="TEXT_OR_FILE", help="the problem in words, or a file holding it")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", dest="formalize.model", metavar="DIR", help="a checkpoint directory")
+    source.add_argument("--endpoint", dest="formalize.endpoint", metavar="URL",
+                        help="an OpenAI-compatible server (base URL or .../v1/completions)")
+    p.add_argument("--n", dest="formalize.num_candidates", type=int, metavar="N", help="samples to draw (default 8)")
+    p.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend (default: lean)")
+    p.add_argument("--prove", action="store_true", help="hand the best statement to the prover and print the result")
+    p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer for --prove")
+    p.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls for --prove")
     p.set_defaults(handler=run)
 
 
 def run(args, cfg: Config) -> int:
-    raise ProverError("the autoformalizer (prover/formalize, issue 9) is not built yet")
+    informal, _ = read_text(args.problem, "problem")  # bad input fails before anything heavy is imported
+
+    from prover.env import make_env
+    from prover.formalize.generate import make_generator
+    from prover.formalize.pipeline import formalize, guard_policy
+    from prover.policy import make_policy
+    from prover.search.attempt import attempt
+
+    generator = make_generator(cfg)  # a missing model or endpoint setting fails before the env starts
+    env = make_env(cfg)
+    try:
+        result = formalize(informal, generator, env, guard_policy(cfg), cfg)
+        best = result.best
+        proved = None
+        if args.prove and best is not None:
+            outcome = attempt(env, make_policy(cfg), best.theorem, cfg.search)
+            best.proof = outcome.to_json()
+            proved = outcome.proved
+    finally:
+        env.close()
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        _print(result)
+    if best is None:
+        return 1
+    return 1 if proved is False else 0
+
+
+def _print(result) -> None:
+    accepted = sum(r.samples for r in result.ranked)
+    print(f"{accepted} of {result.samples} samples accepted, {len(result.ranked)} distinct statements "
+          f"({result.seconds:.2f}s)")
+    for i, r in enumerate(result.ranked, 1):
+        print(f"{i}. [{r.score:.3f}] {r.statement}")
+        print(f"     {'; '.join(r.reasons)}")
+        for variant in r.variants[:3]:
+            print(f"     also: {variant}")
+        if r.proof is not None:
+            p = r.proof
+            if p["proved"]:
+                print(f"   proved ({p['stats']['env_calls']} env calls):")
+                print("     " + p["proof"].rstrip().replace("\n", "\n     "))
+            else:
+                print(f"   not proved: {p['error'] or 'no proof found within the budget'}")
+    if result.rejected:
+        print("rejected:")
+        for r in result.rejected:
+            count = f" (x{r.count})" if r.count > 1 else ""
+            print(f"  {' '.join(r.statement.split())[:120]}{count}\n     {r.reason}")
+    if not result.ranked:
+        print("no candidate passed the gate and the verifier")
