@@ -39,9 +39,11 @@ class LeanConfig(Section):
     header: str = OLYMPIAD_HEADER
     timeout: float = 60.0  # seconds per request
     startup_timeout: float = 600.0  # seconds for a process to elaborate the header
-    memory_mb: int = 16384  # per REPL process; killed and replaced above it
+    memory_mb: int = 16384  # per REPL process (resident, with its children); killed and replaced above it
     pool_size: int = 1
-    allow_native_decide: bool = False
+    pickle_header: bool = True  # the first process pickles the header env; later ones unpickle it
+    elan_home: Path | None = None  # where elan keeps lean/lake; None: ~/.elan
+    allow_native_decide: bool = False  # also admits Lean.ofReduceBool / Lean.trustCompiler in the audit
     allowed_axioms: list[str] = ["propext", "Classical.choice", "Quot.sound"]
 
 
@@ -70,13 +72,20 @@ class PolicyConfig(Section):
 
 
 class SearchConfig(Section):
-    algorithm: Literal["mcts", "bfs"] = "mcts"
+    algorithm: Literal["mcts", "bfs", "rollout"] = "mcts"
     budget_steps: int = 400  # env calls per attempt
     policy_calls: int | None = None
     nodes: int | None = None
     timeout: float | None = 600.0  # wall seconds per attempt
     c_puct: float = 1.5
     length_normalize: bool = False  # best-first: rank by mean instead of summed log-prob
+    num_tactics: int = 8  # tactics asked of the policy at a node's first expansion (best-first: every node)
+    max_tactics: int = 64  # a node never holds more; reaching it ends widening there
+    widen_c: float = 2.0  # progressive widening: PUCT ranges over the best ceil(widen_c * (N+1)^widen_alpha)
+    widen_alpha: float = 0.5  #   live tactics of a node visited N times; more are asked when fewer are known
+    virtual_loss: float = 1.0  # in-flight simulations count as this many visits of value 0 each
+    rollout_depth: int = 50  # random rollouts: steps before restarting from the root
+    seed: int = 0  # random rollouts: sampling seed
 
     def budget(self) -> Budget:
         return Budget(env_calls=self.budget_steps, policy_calls=self.policy_calls, nodes=self.nodes,
@@ -88,16 +97,21 @@ class RayConfig(Section):
     workers: int = 1  # 1 runs with no Ray at all
     max_batch: int = 32  # policy server: largest batch
     max_wait_ms: float = 5.0  # policy server: longest wait to fill a batch
-
-
-class BenchConfig(Section):
-    attempts: int = 1
-    datasets: dict[str, Path] = {"minif2f": REPO_ROOT.parent / "shared" / "data" / "minif2f.jsonl"}
-
-
     # "auto": one shared, batched policy server for models, a policy in each worker for automation/uniform.
     policy_server: Literal["auto", "always", "never"] = "auto"
     num_cpus: int | None = None  # local Ray only: CPUs Ray may use (None: all of this machine's cores)
+
+
+class BenchConfig(Section):
+    attempts: int = 1  # per problem; pass@k is reported for k up to this
+    # Named datasets (`prover bench NAME`): JSONL files in the miniF2F schema.
+    datasets: dict[str, Path] = {
+        "minif2f": REPO_ROOT.parent / "shared" / "data" / "minif2f.jsonl",
+        "olympiad": REPO_ROOT / "problems" / "olympiad.jsonl",
+    }
+    out_dir: Path = Path("results")  # where `prover bench` writes DATASET.jsonl when --out is not given
+
+
 class TrainConfig(Section):
     lr: float = 3e-4
     batch_size: int = 32

@@ -1,16 +1,66 @@
-"""`prover setup-lean`: not built yet; says so rather than printing anything made up."""
+"""`prover setup-lean`: install the pinned toolchain, fetch Mathlib's cache, build the REPL (`make lean`).
+
+The steps run in lean.project_dir with the user's elan; they need the network. Where elan is missing
+or a step fails, one line says which and what to do, and the exit code is 2. The Dockerfile runs the
+same three steps (docker/Dockerfile).
+"""
 
 from __future__ import annotations
 
+import subprocess
+
 from prover.config import Config
-from prover.core import ProverError
+from prover.core import EnvUnavailable
 
 
 def add_parser(sub, parent) -> None:
-    p = sub.add_parser("setup-lean", parents=[parent], help="set up the pinned Lean toolchain, Mathlib and the REPL (not built yet)")
-    p.add_argument("rest", nargs="*", help="arguments, once built")
+    p = sub.add_parser("setup-lean", parents=[parent],
+                       help="install the pinned Lean toolchain, Mathlib's cache and the REPL (needs the network)")
+    p.add_argument("--dry-run", action="store_true", help="print the steps without running them")
     p.set_defaults(handler=run)
 
 
+def steps(cfg: Config) -> list[tuple[str, list[str]]]:
+    from prover.env.lean.toolchain import elan_home, pinned_toolchain, which
+
+    lean = cfg.lean
+    if not (lean.project_dir / "lakefile.toml").is_file():
+        raise EnvUnavailable(f"{lean.project_dir} has no lakefile.toml: set lean.project_dir to the repository's lean_project/")
+    pinned = pinned_toolchain(lean)
+    if pinned is None:
+        raise EnvUnavailable(f"{lean.project_dir}/lean-toolchain is missing or empty")
+    elan = which("elan", lean)
+    if elan is None:
+        raise EnvUnavailable(
+            "elan is not installed: install it (https://github.com/leanprover/elan#installation), then run "
+            "`prover setup-lean` again; or use the docker image (docker/README.md)")
+    # elan's `lake` proxy reads lean-toolchain in the working directory, so it runs the pinned lake.
+    lake = which("lake", lean) or str(elan_home(lean) / "bin" / "lake")
+    return [
+        (f"install the pinned toolchain {pinned}", [elan, "toolchain", "install", pinned]),
+        ("fetch Mathlib's prebuilt cache (several GB)", [lake, "exe", "cache", "get"]),
+        ("build the Prover library (checks the header) and the REPL", [lake, "build", "Prover", "repl"]),
+    ]
+
+
 def run(args, cfg: Config) -> int:
-    raise ProverError("the Lean setup (lean_project/, issue 3) is not built yet")
+    from prover.env.lean.toolchain import missing_line
+
+    plan = steps(cfg)
+    for i, (what, command) in enumerate(plan, 1):
+        print(f"[{i}/{len(plan)}] {what}: {' '.join(command)}", flush=True)
+        if args.dry_run:
+            continue
+        try:
+            code = subprocess.run(command, cwd=cfg.lean.project_dir).returncode
+        except OSError as e:
+            raise EnvUnavailable(f"step {i} ({what}) could not start: {e.strerror or e}") from e
+        if code != 0:
+            raise EnvUnavailable(f"step {i} ({what}) failed with exit code {code}; it needs the network: "
+                                 f"check it, then run `prover setup-lean` again")
+    if args.dry_run:
+        return 0
+    if (line := missing_line(cfg.lean)) is not None:
+        raise EnvUnavailable(f"the steps ran, but {line[0].lower()}{line[1:]}")
+    print(f"Lean is ready in {cfg.lean.project_dir}: `prover doctor` shows the parts, `prover prove` uses them")
+    return 0

@@ -1,0 +1,83 @@
+"""A pool of REPL Workers (lean.pool_size), safe to share between threads.
+
+A caller takes a worker for the length of a `with pool.acquire(...)` block: any free one for a new
+statement, or the one a proof state lives in (`index`) for a step. Workers are started together; the
+first elaborates the configured header and pickles it, so the others start by unpickling it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+from prover.config import LeanConfig
+from prover.env.lean.client import ReplProcess
+from prover.env.lean.worker import HeaderPickles, Worker
+
+
+class ReplPool:
+    def __init__(self, cfg: LeanConfig, spawn: Callable[[], ReplProcess]) -> None:
+        if cfg.pool_size < 1:
+            raise ValueError("lean.pool_size must be at least 1")
+        self.cfg = cfg
+        self.spawn = spawn
+        self.pickles = HeaderPickles(cfg.pickle_header)
+        self.workers = [Worker(i, spawn, cfg, self.pickles) for i in range(cfg.pool_size)]
+        self._busy = [False] * cfg.pool_size
+        self._cond = threading.Condition()
+        self._next = 0
+        self._closed = False
+
+    def start(self) -> None:
+        """Start every process with the header. Raises what the first failure raised (ReplFailure, ...)."""
+        self.workers[0].start()
+        if len(self.workers) > 1:
+            with ThreadPoolExecutor(len(self.workers) - 1) as ex:
+                for future in [ex.submit(w.start) for w in self.workers[1:]]:
+                    future.result()
+
+    @contextmanager
+    def acquire(self, index: int | None = None) -> Iterator[Worker]:
+        """A worker for the caller alone: worker `index`, or the next free one in turn."""
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise RuntimeError("the Lean pool is closed")
+                chosen = self._pick(index)
+                if chosen is not None:
+                    break
+                self._cond.wait()
+            self._busy[chosen] = True
+        try:
+            yield self.workers[chosen]
+        finally:
+            with self._cond:
+                self._busy[chosen] = False
+                self._cond.notify_all()
+
+    def _pick(self, index: int | None) -> int | None:
+        if index is not None:
+            return None if self._busy[index] else index
+        n = len(self.workers)
+        for k in range(n):
+            i = (self._next + k) % n
+            if not self._busy[i]:
+                self._next = (i + 1) % n
+                return i
+        return None
+
+    @property
+    def restarts(self) -> int:
+        return sum(w.restarts for w in self.workers)
+
+    def close(self) -> None:
+        """Stop every process (waiting for users to let go of their workers) and remove the pickles."""
+        with self._cond:  # in-flight requests end within their timeout; after that, kill under them
+            self._cond.wait_for(lambda: not any(self._busy), timeout=self.cfg.timeout + 5)
+            self._closed = True
+            self._cond.notify_all()
+        for w in self.workers:
+            w.close()
+        self.pickles.cleanup()
