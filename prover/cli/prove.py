@@ -18,6 +18,10 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--timeout", dest="search.timeout", type=float, metavar="S", help="wall seconds allowed")
     p.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs"], help="search algorithm")
     p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
+    p.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
+                   help="env workers running one MCTS tree in parallel (1, the default: no Ray)")
+    p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
+                   help="join this Ray cluster (e.g. ray://head:10001) instead of starting Ray locally")
     p.add_argument("--out", metavar="FILE", help="write the result: Lean source if FILE ends in .lean, else JSON")
     p.set_defaults(handler=run)
 
@@ -29,12 +33,17 @@ def run(args, cfg: Config) -> int:
     from prover.policy import make_policy
     from prover.search.attempt import attempt
 
-    env = make_env(cfg)
-    try:
-        policy = make_policy(cfg)
-        result = attempt(env, policy, theorem, cfg.search)
-    finally:
-        env.close()
+    if cfg.ray.workers > 1:
+        from prover.distributed.driver import prove_tree
+
+        result = prove_tree(cfg, theorem)
+    else:
+        env = make_env(cfg)
+        try:
+            policy = make_policy(cfg)
+            result = attempt(env, policy, theorem, cfg.search)
+        finally:
+            env.close()
     record = result.to_json()
     if args.out:
         out = Path(args.out)

@@ -71,15 +71,16 @@ def prove_many(cl: Cluster, theorems: Iterable[Theorem]) -> Iterator[tuple[Theor
         yield theorem, failure_record(theorem, result.reason) if isinstance(result, TaskFailure) else result
 
 
-def prove_tree(cl: Cluster, theorem: Theorem) -> Any:
-    """One attempt at one theorem: one MCTS tree, simulations in parallel on every worker; an Attempt."""
+def prove_tree(cfg: Config, theorem: Theorem) -> Any:
+    """`prover prove --workers N`: one attempt, one MCTS tree, simulations in parallel on N workers; an Attempt."""
     from prover.distributed.policy_server import PolicyClient
     from prover.distributed.tree import TreeEnv, parallel_mcts
     from prover.policy import make_policy
     from prover.search.attempt import attempt
 
-    if cl.cfg.search.algorithm != "mcts":
-        raise ProverError(f"--workers > 1 runs one MCTS tree in parallel; --search {cl.cfg.search.algorithm} "
+    if cfg.search.algorithm != "mcts":
+        raise ProverError(f"--workers > 1 runs one MCTS tree in parallel; --search {cfg.search.algorithm} "
                           "runs on one worker (--workers 1)")
-    policy = PolicyClient(cl.policy_server) if cl.policy_server is not None else make_policy(cl.cfg)
-    return attempt(TreeEnv(cl.pool), policy, theorem, cl.cfg.search, search_fn=parallel_mcts)
+    with cluster(cfg) as cl:
+        policy = PolicyClient(cl.policy_server) if cl.policy_server is not None else make_policy(cfg)
+        return attempt(TreeEnv(cl.pool), policy, theorem, cfg.search, search_fn=parallel_mcts)
