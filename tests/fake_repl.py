@@ -312,13 +312,15 @@ def main() -> None:
         sys.stderr.write("fake_repl: cannot load the toolchain\n")
         sys.exit(args.exit_at_start)
     if args.transcript:
-        requests = [json.loads(b) for b in blocks(args.transcript)]
+        # the REPL joins a request's lines after trimming each one's end; read them the way it does
+        requests = [json.loads("".join(ln.rstrip() for ln in b.splitlines())) for b in blocks(args.transcript)]
         answers = blocks(args.transcript.with_suffix(".expected.out"))
         for i, expected in enumerate(requests):
             raw = read_request()
             if raw is None:
                 return
-            emit(answers[i] if json.loads(raw) == expected and i < len(answers)
+            got = json.loads("".join(ln.rstrip() for ln in raw.splitlines()))
+            emit(answers[i] if got == expected and i < len(answers)
                  else {"message": f"fake_repl: unexpected request {i}"})
         return
     lean = ToyLean(args)

@@ -59,7 +59,7 @@ class ReplProcess:
         try:
             self._proc = subprocess.Popen(
                 self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=cwd, env=env, start_new_session=True, bufsize=0)
+                cwd=cwd, env=env, start_new_session=True)
         except OSError as e:  # missing binary, not executable, bad cwd
             raise ReplCrashed(f"cannot start `{' '.join(self.command)}`: {e.strerror or e}") from e
         os.set_blocking(self._proc.stdin.fileno(), False)

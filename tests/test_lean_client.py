@@ -1,0 +1,143 @@
+"""The REPL process client against a stand-in REPL (tests/fake_repl.py): every way a process can misbehave.
+
+Each failure must surface as one ReplFailure within the time limit, and leave nothing behind: no live
+or zombie child, no open pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from prover.env.lean.client import ReplCrashed, ReplGarbled, ReplProcess, ReplTimeout
+from prover.env.lean.protocol import CommandResponse, ErrorResponse, TacticResponse
+
+FAKE = str(Path(__file__).with_name("fake_repl.py"))
+STATEMENT = {"cmd": "theorem t (p q : Prop) : p ∧ q → q ∧ p := by sorry"}
+
+
+def fake(*args: str, **kw) -> ReplProcess:
+    return ReplProcess([sys.executable, FAKE, *args], **kw)
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def children() -> list[psutil.Process]:
+    return psutil.Process().children(recursive=True)
+
+
+@pytest.fixture
+def no_leaks():
+    """Whatever the test does, it must leave no child process (live or zombie) and no open descriptor."""
+    before_fds, before_kids = open_fds(), {p.pid for p in children()}
+    yield
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        extra = [p for p in children() if p.pid not in before_kids]
+        if not extra and open_fds() <= before_fds:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"left behind: children {[(p.pid, p.status()) for p in extra]}, fds {open_fds()} > {before_fds}")
+
+
+def test_a_statement_and_tactics_round_trip(no_leaks):
+    with fake() as proc:
+        opened = proc.request(STATEMENT, timeout=10)
+        assert isinstance(opened, CommandResponse) and opened.sorries[0].goal == "p q : Prop\n⊢ p ∧ q → q ∧ p"
+        step = proc.request({"tactic": "intro h", "proofState": 0}, timeout=10)
+        assert isinstance(step, TacticResponse) and step.goals == ("p q : Prop\nh : p ∧ q\n⊢ q ∧ p",)
+        assert isinstance(proc.request({"tactic": "x", "proofState": 99}, timeout=10), ErrorResponse)
+        assert proc.requests == 3
+
+
+def test_a_hung_request_times_out_and_the_process_is_reaped(no_leaks):
+    proc = fake()
+    proc.request(STATEMENT, timeout=10)
+    started = time.monotonic()
+    with pytest.raises(ReplTimeout, match="within 0.5s"):
+        proc.request({"tactic": "hang", "proofState": 0}, timeout=0.5)
+    assert time.monotonic() - started < 3
+    assert not proc.alive and not psutil.pid_exists(proc.pid)
+
+
+def test_a_crash_mid_answer_is_reported(no_leaks):
+    proc = fake()
+    proc.request(STATEMENT, timeout=10)
+    with pytest.raises(ReplCrashed, match="mid-answer"):
+        proc.request({"tactic": "crash", "proofState": 0}, timeout=10)
+    assert not proc.alive
+    with pytest.raises(ReplCrashed):  # and it stays dead
+        proc.request(STATEMENT, timeout=10)
+
+
+def test_garbage_output_is_a_failure_not_an_answer(no_leaks):
+    proc = fake()
+    proc.request(STATEMENT, timeout=10)
+    with pytest.raises(ReplGarbled, match="not a response"):
+        proc.request({"tactic": "garbage", "proofState": 0}, timeout=10)
+    assert not proc.alive
+
+
+def test_a_flood_on_stderr_cannot_block_the_process(no_leaks):
+    with fake() as proc:
+        proc.request(STATEMENT, timeout=10)
+        for _ in range(3):  # 3 MB in all, far past a pipe's buffer
+            assert isinstance(proc.request({"tactic": "flood", "proofState": 0}, timeout=10), TacticResponse)
+        assert "flooding stderr" in proc.stderr_tail()
+
+
+def test_a_process_that_dies_at_start_says_why(no_leaks):
+    proc = fake("--exit-at-start", "3")
+    with pytest.raises(ReplCrashed, match=r"code 3\): fake_repl: cannot load the toolchain"):
+        proc.request(STATEMENT, timeout=10)
+
+
+def test_a_missing_binary_is_one_clear_failure(no_leaks):
+    with pytest.raises(ReplCrashed, match="cannot start"):
+        ReplProcess(["/nonexistent/repl"])
+
+
+def test_a_process_that_never_reads_cannot_block_a_large_request(no_leaks):
+    proc = ReplProcess(["sleep", "30"])
+    started = time.monotonic()
+    with pytest.raises(ReplTimeout):
+        proc.request({"cmd": "x" * (4 << 20)}, timeout=0.5)  # far more than a pipe holds
+    assert time.monotonic() - started < 3
+
+
+def test_memory_is_measured_over_the_process_tree(no_leaks):
+    # `sh -c` keeps the fake as a grandchild, as `lake env` does with the REPL.
+    with ReplProcess(["sh", "-c", f"{sys.executable} {FAKE} --leak-mb 100"], memory_mb=10_000) as proc:
+        proc.request(STATEMENT, timeout=10)
+        before = proc.rss_mb()
+        proc.request({"tactic": "leak", "proofState": 0}, timeout=10)
+        assert proc.rss_mb() - before > 80
+        assert not proc.over_memory()
+        proc.memory_mb = int(before) + 50
+        assert proc.over_memory()
+
+
+def test_kill_reaches_grandchildren(no_leaks):
+    proc = ReplProcess(["sh", "-c", f"{sys.executable} {FAKE}"])
+    proc.request(STATEMENT, timeout=10)
+    grandchildren = psutil.Process(proc.pid).children(recursive=True)
+    assert grandchildren
+    proc.kill()
+
+    def gone(p: psutil.Process) -> bool:  # dead; a zombie is dead, and reaping it is its new parent's job
+        try:
+            return p.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    deadline = time.monotonic() + 5
+    while not all(gone(p) for p in grandchildren) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert all(gone(p) for p in grandchildren)
