@@ -26,6 +26,7 @@ from prover.env.lean.protocol import ProtocolError, Response, parse_response, re
 
 _EOF = object()  # what the reader thread queues when stdout closes
 MEMORY_POLL_S = 0.25  # how often the memory cap is checked while a request runs
+TREE_REFRESH_S = 2.0  # how often the list of processes in the tree is renewed
 
 
 class ReplFailure(Exception):
@@ -64,6 +65,8 @@ class ReplProcess:
             raise ReplCrashed(f"cannot start `{' '.join(self.command)}`: {e.strerror or e}") from e
         os.set_blocking(self._proc.stdin.fileno(), False)
         self._ps = psutil.Process(self._proc.pid)
+        self._tree: list[psutil.Process] = [self._ps]
+        self._tree_at = float("-inf")
         self._threads = [
             threading.Thread(target=self._read_stdout, name=f"repl-{self.pid}-out", daemon=True),
             threading.Thread(target=self._drain_stderr, name=f"repl-{self.pid}-err", daemon=True),
@@ -110,12 +113,15 @@ class ReplProcess:
 
     def rss_mb(self) -> float:
         """Resident memory of the process tree (the REPL may be a grandchild under `lake env`)."""
+        now = time.monotonic()
+        if now - self._tree_at > TREE_REFRESH_S:  # listing children scans /proc: not on every request
+            try:
+                self._tree = [self._ps, *self._ps.children(recursive=True)]
+            except psutil.Error:
+                self._tree = [self._ps]
+            self._tree_at = now
         total = 0
-        try:
-            procs = [self._ps, *self._ps.children(recursive=True)]
-        except psutil.Error:
-            return 0.0
-        for p in procs:
+        for p in self._tree:
             try:
                 total += p.memory_info().rss
             except psutil.Error:
