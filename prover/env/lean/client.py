@@ -80,7 +80,14 @@ class ReplProcess:
 
     @property
     def alive(self) -> bool:
-        return self._proc.poll() is None
+        """Whether the child runs. Does not reap it: until kill() waits for it, its pid (and so its
+        process group id) cannot be reused, which keeps the group kill aimed at our processes only."""
+        if self._proc.returncode is not None:
+            return False
+        try:
+            return os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:
+            return False
 
     def stderr_tail(self) -> str:
         return "".join(self._stderr_tail).strip()
@@ -200,12 +207,7 @@ class ReplProcess:
 
     def kill(self) -> None:
         """Kill the whole process group, reap the child, close the pipes. Safe to call twice."""
-        if self._proc.poll() is None:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                self._proc.kill()
-        else:  # the child is gone; grandchildren it left in its group must not outlive it
+        if self._proc.returncode is None:  # not reaped yet, so the group id is still ours
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -224,7 +226,7 @@ class ReplProcess:
 
     def close(self, grace: float = 2.0) -> None:
         """Ask the REPL to stop (end of input ends its loop), then kill what is left."""
-        if self._proc.poll() is None:
+        if self.alive:
             try:
                 self._proc.stdin.close()
                 self._proc.wait(timeout=grace)
