@@ -28,12 +28,16 @@ def elan_home(cfg: LeanConfig) -> Path:
     return cfg.elan_home if cfg.elan_home is not None else Path.home() / ".elan"
 
 
-def which(tool: str, cfg: LeanConfig) -> str | None:
+def which(tool: str, cfg: LeanConfig | None = None) -> str | None:
+    """`tool` on PATH, else in elan's bin directory (lean.elan_home; ~/.elan without a configuration)."""
     found = shutil.which(tool)
     if found:
         return found
-    elan_bin = elan_home(cfg) / "bin" / tool
+    elan_bin = (elan_home(cfg) if cfg is not None else Path.home() / ".elan") / "bin" / tool
     return str(elan_bin) if elan_bin.is_file() else None
+
+
+_which = which  # the older private name, still imported by prover/learn/leandojo.py
 
 
 def pinned_toolchain(cfg: LeanConfig) -> str | None:
