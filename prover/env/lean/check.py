@@ -21,8 +21,9 @@ from prover.env.lean.protocol import SORRY_WARNING, CommandResponse, ErrorRespon
 
 NATIVE_AXIOMS = ("Lean.ofReduceBool", "Lean.trustCompiler")
 CHECK_NAME = "prover_checked_example"
-_EXAMPLE = re.compile(r"^(\s*)example\b")
-_NAME = re.compile(r"^\s*(?:theorem|lemma)\s+([^\s(:{\[]+)")
+# The declaration keyword starts a line (a doc comment or `open ... in` may come first).
+_EXAMPLE = re.compile(r"^([ \t]*)example\b", re.MULTILINE)
+_NAME = re.compile(r"^[ \t]*(?:theorem|lemma)\s+([^\s(:{\[]+)", re.MULTILINE)
 
 
 def allowed_axioms(cfg: LeanConfig) -> set[str]:
@@ -34,11 +35,11 @@ def checked_source(proof: Proof) -> tuple[str, str, str]:
     CHECK_NAME: only the keyword changes, and a theorem is checked at least as strictly as an example."""
     statement = proof.theorem.statement
     note = ""
-    if (m := _EXAMPLE.match(statement)) is not None:
-        statement = f"{m.group(1)}theorem {CHECK_NAME}{statement[m.end():]}"
+    if (m := _EXAMPLE.search(statement)) is not None:
+        statement = f"{statement[:m.start()]}{m.group(1)}theorem {CHECK_NAME}{statement[m.end():]}"
         note = f"checked the example as `theorem {CHECK_NAME}` to audit its axioms"
         proof = Proof(dataclasses.replace(proof.theorem, name=CHECK_NAME, statement=statement), proof.tactics)
-    m = _NAME.match(statement)
+    m = _NAME.search(statement)
     return proof.render(), (m.group(1) if m else proof.theorem.name), note
 
 
