@@ -58,7 +58,7 @@ def test_a_failing_step_stops_with_one_line(bare, capsys):
     _script(bare / "bin" / "elan", "echo 'error: could not download' >&2; exit 1\n")
     assert main(["setup-lean"]) == 2
     captured = capsys.readouterr()
-    assert "[1/3] install the pinned toolchain leanprover/lean4:" in captured.out
+    assert "[1/4] install the pinned toolchain leanprover/lean4:" in captured.out
     assert captured.err.strip().splitlines()[-1].startswith("prover setup-lean: step 1")
     assert "network" in captured.err
 
@@ -81,7 +81,12 @@ def test_the_steps_run_in_order_in_the_project(bare, monkeypatch, capsys):
     assert "Lean is ready" in capsys.readouterr().out
     assert trace.read_text().splitlines() == [
         f"elan toolchain install {(PROJECT / 'lean-toolchain').read_text().strip()} in {project}",
+        f"lake update in {project}",  # no manifest yet: resolve the pinned tags
         f"lake exe cache get in {project}",
         f"lake build Prover repl in {project}",
     ]
     assert missing_line(LeanConfig(project_dir=project, elan_home=bare / "elan")) is None  # what doctor reads
+    (project / "lake-manifest.json").write_text("{}")  # with a manifest, its exact commits are kept
+    trace.unlink()
+    assert main(["setup-lean"]) == 0
+    assert "lake update" not in trace.read_text()

@@ -1,8 +1,8 @@
-"""`prover setup-lean`: install the pinned toolchain, fetch Mathlib's cache, build the REPL (`make lean`).
+"""`prover setup-lean`: install the pinned toolchain, resolve and fetch Mathlib, build the REPL (`make lean`).
 
 The steps run in lean.project_dir with the user's elan; they need the network. Where elan is missing
 or a step fails, one line says which and what to do, and the exit code is 2. The Dockerfile runs the
-same three steps (docker/Dockerfile).
+same steps (docker/Dockerfile).
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ def steps(cfg: Config) -> list[tuple[str, list[str]]]:
             "`prover setup-lean` again; or use the docker image (docker/README.md)")
     # elan's `lake` proxy reads lean-toolchain in the working directory, so it runs the pinned lake.
     lake = which("lake", lean) or str(elan_home(lean) / "bin" / "lake")
-    return [
-        (f"install the pinned toolchain {pinned}", [elan, "toolchain", "install", pinned]),
+    plan = [(f"install the pinned toolchain {pinned}", [elan, "toolchain", "install", pinned])]
+    if not (lean.project_dir / "lake-manifest.json").is_file():  # a manifest, once written, pins exact commits
+        plan.append(("resolve Mathlib and the REPL at their pinned tags", [lake, "update"]))
+    return plan + [
         ("fetch Mathlib's prebuilt cache (several GB)", [lake, "exe", "cache", "get"]),
         ("build the Prover library (checks the header) and the REPL", [lake, "build", "Prover", "repl"]),
     ]
