@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from prover.policy.goals import Formula, Goal, conclusion, parse_goals
+from prover.policy.goals import Formula, Goal, Hyp, conclusion, parse_goals
 
 NEUTRAL_VALUE = 0.5  # a policy that knows nothing says nothing about provability
 
@@ -38,18 +38,8 @@ def prop_tactics(goal: Goal) -> list[str]:
     target = goal.formula
     hyps = [h for h in goal.hyps if h.accessible and h.formula is not None]
     a, b = fresh_names(goal.names(), 2)
-    # Terms: the hypotheses, their projections, and one application each (`h a` for h : A → B, a : A).
-    terms: list[tuple[str, Formula]] = [(h.name, h.formula) for h in hyps]
-    for h in hyps:
-        f = h.formula
-        if f[0] == "and":
-            terms += [(f"{h.name}.1", f[1]), (f"{h.name}.2", f[2])]
-        elif f[0] == "iff":
-            terms += [(f"{h.name}.1", ("imp", f[1], f[2])), (f"{h.name}.2", ("imp", f[2], f[1]))]
-        elif f[0] in ("imp", "not"):
-            premise, result = (f[1], f[2]) if f[0] == "imp" else (f[1], ("false",))
-            terms += [(f"{h.name} {x.name}", result) for x in hyps if x.formula == premise]
-    have = {f for _, f in terms}
+    terms = _terms(hyps)
+    have = {f for _, f, _ in terms}
     out: list[str] = []
 
     if target is None:  # opaque: the generic moves, with every hypothesis
@@ -59,11 +49,11 @@ def prop_tactics(goal: Goal) -> list[str]:
         return _unique(out)
 
     # Closing moves.
-    out += [f"exact {t}" for t, f in terms if f == target]
+    out += [f"exact {t}" for t, f, _ in terms if f == target]
     if target in {h.formula for h in goal.hyps}:
         out.append("assumption")
     if target == ("true",):
-        out.append("trivial")
+        out.append("exact trivial")
     for h in hyps:
         if h.formula == ("false",):
             out.append(f"exact False.elim {h.name}")
@@ -73,12 +63,12 @@ def prop_tactics(goal: Goal) -> list[str]:
     if ("false",) in base or any(("not", f) in base for f in base):
         out.append("contradiction")
     if target[0] == "and" and target[1] in have and target[2] in have:
-        left = next(t for t, f in terms if f == target[1])
-        right = next(t for t, f in terms if f == target[2])
+        left = next(t for t, f, _ in terms if f == target[1])
+        right = next(t for t, f, _ in terms if f == target[2])
         out.append(f"exact ⟨{left}, {right}⟩")
     if target[0] == "or":
-        out += [f"exact Or.inl {_wrap(t)}" for t, f in terms if f == target[1]]
-        out += [f"exact Or.inr {_wrap(t)}" for t, f in terms if f == target[2]]
+        out += [f"exact Or.inl {_wrap(t)}" for t, f, _ in terms if f == target[1]]
+        out += [f"exact Or.inr {_wrap(t)}" for t, f, _ in terms if f == target[2]]
 
     # Introduction rules for the target.
     if target[0] in ("imp", "not"):
@@ -89,8 +79,8 @@ def prop_tactics(goal: Goal) -> list[str]:
         out += ["left", "right"]
 
     # Elimination: take hypotheses (and applications) apart, reason backwards through implications.
-    for t, f in terms:
-        if "." in t:
+    for t, f, kind in terms:
+        if kind == "proj":
             continue
         if f[0] in ("and", "iff"):
             out.append(f"rcases {t} with ⟨{a}, {b}⟩")
@@ -102,6 +92,30 @@ def prop_tactics(goal: Goal) -> list[str]:
     if target != ("false",) and any(conclusion(f) == ("false",) for f in have):
         out.append("exfalso")
     return _unique(out)
+
+
+MAX_TERMS = 200  # keeps the term closure small on states with many hypotheses
+
+
+def _terms(hyps: list[Hyp]) -> list[tuple[str, Formula, str]]:
+    """Proof terms within easy reach: hypotheses, their projections (`h.1`), and applications two deep
+    (`h a`, `h a b`, `h1 (h a)`), each with its formula and kind ("hyp", "proj", "app")."""
+    terms: dict[str, tuple[Formula, str]] = {h.name: (h.formula, "hyp") for h in hyps}
+    for h in hyps:
+        f = h.formula
+        if f[0] == "and":
+            terms |= {f"{h.name}.1": (f[1], "proj"), f"{h.name}.2": (f[2], "proj")}
+        elif f[0] == "iff":
+            terms |= {f"{h.name}.1": (("imp", f[1], f[2]), "proj"), f"{h.name}.2": (("imp", f[2], f[1]), "proj")}
+    for _ in range(2):
+        for fn, (f, kind) in list(terms.items()):
+            if f[0] not in ("imp", "not") or (" " in fn and kind != "app"):
+                continue
+            premise, result = (f[1], f[2]) if f[0] == "imp" else (f[1], ("false",))
+            for arg, (g, _k) in list(terms.items()):
+                if g == premise and len(terms) < MAX_TERMS:
+                    terms.setdefault(f"{fn} {_wrap(arg)}", (result, "app"))
+    return [(t, f, kind) for t, (f, kind) in terms.items()]
 
 
 def _unique(items: list[str]) -> list[str]:

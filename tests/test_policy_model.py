@@ -1,0 +1,200 @@
+"""The model policy: a byte-level model of a few hundred thousand parameters, trained for seconds on
+states from replaying prop proofs, then loaded as a checkpoint the way `--policy DIR` loads it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+
+from prover.cli import main
+from prover.config import Config, PolicyConfig, TrainConfig
+from prover.core import Failed, ProverError, Theorem
+from prover.policy import make_policy
+from prover.policy.data import Example
+from prover.policy.hf import HFPolicy
+from prover.policy.model import save_checkpoint
+from prover.policy.prompts import well_formed
+from prover.policy.train import train_sft
+
+PropEnv = pytest.importorskip("prover.env.prop").PropEnv
+
+PROOFS = [
+    ("theorem t1 (p q : Prop) : p ∧ q → q ∧ p", ["intro h", "exact ⟨h.2, h.1⟩"]),
+    ("theorem t2 (p q : Prop) : p ∨ q → q ∨ p", ["intro h", "rcases h with h1 | h2", "exact Or.inr h1",
+                                                 "exact Or.inl h2"]),
+    ("theorem t3 (p q : Prop) : (p → q) → ¬q → ¬p", ["intro h", "intro h1", "intro h2", "exact h1 (h h2)"]),
+    ("theorem t4 (p : Prop) : False → p", ["intro h", "exact False.elim h"]),
+    ("theorem t5 (p q : Prop) : (p ↔ q) → q → p", ["intro h", "exact h.2"]),
+    ("theorem t6 (p q r : Prop) : (p → q) → (q → r) → p → r", ["intro h", "intro h1", "intro h2", "apply h1",
+                                                              "apply h", "exact h2"]),
+]
+UNPROVABLE = ["theorem u1 (p q : Prop) : p → q", "theorem u2 (p : Prop) : p ∨ ¬p", "theorem u3 (p q : Prop) : q"]
+TINY = dict(model_dim=96, model_layers=2, model_heads=4)
+
+
+def replay() -> list[Example]:
+    """(state, tactic, value 1) along each proof as PropEnv prints it; value 0 at unprovable roots."""
+    env, out = PropEnv(), []
+    for statement, tactics in PROOFS:
+        state = env.open(Theorem.from_text(statement))
+        for tactic in tactics:
+            out.append(Example(state.text, tactic, 1.0))
+            result = env.step(state, tactic)
+            assert not isinstance(result, Failed), (statement, tactic, result)
+            state = result.state
+        assert state.solved
+    out += [Example(env.open(Theorem.from_text(s)).text, None, 0.0) for s in UNPROVABLE]
+    return out
+
+
+CPU = PolicyConfig(device="cpu")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Models this small gain nothing from threads, and on a shared CPU spinning threads slow them 50x."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    examples = replay()
+    out = tmp_path_factory.mktemp("policy") / "ckpt"
+    cfg = TrainConfig(steps=200, batch_size=16, lr=3e-3, warmup_steps=20, save_every=100, eval_fraction=0, **TINY)
+    result = train_sft(examples, out, cfg, CPU, progress=False)
+    return result, out, examples
+
+
+def test_training_lowers_the_loss_and_ranks_the_proof_step_first(trained):
+    result, out, examples = trained
+    assert 100_000 < result.parameters < 1_000_000
+    first, last = result.losses[0][1], sum(loss for _, loss in result.losses[-10:]) / 10
+    assert last < first / 10, result.losses
+    policy = HFPolicy.load(out, CPU)
+    steps = [ex for ex in examples if ex.tactic]
+    proposals = policy.propose([ex.state for ex in steps], 4)
+    top = [props[0][0] if props else None for props in proposals]
+    hits = sum(t == ex.tactic for t, ex in zip(top, steps, strict=True))
+    assert hits >= 0.9 * len(steps), list(zip(top, [ex.tactic for ex in steps], strict=True))
+
+
+def test_the_value_query_separates_provable_from_unprovable(trained):
+    _, out, examples = trained
+    policy = make_policy(Config(policy={"kind": str(out), "device": "cpu"}))
+    values = policy.value([ex.state for ex in examples])
+    assert all(0.0 <= v <= 1.0 for v in values)
+    good = [v for v, ex in zip(values, examples, strict=True) if ex.value == 1.0]
+    bad = [v for v, ex in zip(values, examples, strict=True) if ex.value == 0.0]
+    assert min(good) > 0.5 > max(bad)
+
+
+def test_proposals_are_deterministic_distinct_sorted_and_well_formed(trained):
+    _, out, examples = trained
+    policy = HFPolicy.load(out, CPU.model_copy(update={"temperature": 2.0}))  # hot: many distinct samples
+    states = [ex.state for ex in examples[:6]]
+    rng_before = torch.random.get_rng_state()
+    a, b = policy.propose(states, 8), policy.propose(states, 8)
+    assert a == b and torch.equal(rng_before, torch.random.get_rng_state())
+    assert any(len(props) > 1 for props in a)
+    for props in a:
+        tactics, logps = [t for t, _ in props], [lp for _, lp in props]
+        assert len(props) <= 8 and len(set(tactics)) == len(tactics)
+        assert logps == sorted(logps, reverse=True) and all(lp <= 0 for lp in logps)
+        assert all(well_formed(t) for t in tactics)
+
+
+def test_beam_search_returns_the_k_best_distinct_tactics(trained):
+    _, out, examples = trained
+    policy = HFPolicy.load(out, CPU.model_copy(update={"decoding": "beam"}))
+    props = policy.propose([examples[0].state], 4)[0]
+    assert props and props[0][0] == examples[0].tactic
+    assert len({t for t, _ in props}) == len(props) <= 4
+
+
+def test_save_and_load_give_identical_outputs(trained, tmp_path):
+    _, out, examples = trained
+    first = HFPolicy.load(out, CPU)
+    save_checkpoint(first.ckpt, tmp_path / "copy")
+    second = HFPolicy.load(tmp_path / "copy", CPU)
+    states = [ex.state for ex in examples[:5]]
+    assert first.propose(states, 4) == second.propose(states, 4)
+    assert first.value(states) == second.value(states)
+    for p, q in zip(first.ckpt.model.state_dict().values(), second.ckpt.model.state_dict().values(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_a_broken_checkpoint_is_one_clear_error(trained, tmp_path):
+    _, out, _ = trained
+    broken = tmp_path / "broken"
+    shutil.copytree(out, broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(ProverError, match=f"cannot load policy checkpoint {broken}") as info:
+        make_policy(Config(policy={"kind": str(broken), "device": "cpu"}))
+    assert "\n" not in str(info.value)
+
+
+def test_a_killed_run_resumes_to_the_same_model_and_reports_eval_loss(tmp_path):
+    examples = replay()
+    cfg = TrainConfig(steps=10, batch_size=8, lr=1e-3, warmup_steps=2, save_every=3, eval_fraction=0.2, **TINY)
+    straight = train_sft(examples, tmp_path / "a", cfg, CPU, progress=False)
+
+    def crash(step: int, loss: float) -> None:
+        if step == 8:
+            raise KeyboardInterrupt  # after the checkpoint at step 6, before the one at 9
+
+    with pytest.raises(KeyboardInterrupt):
+        train_sft(examples, tmp_path / "b", cfg, CPU, progress=False, on_step=crash)
+    with pytest.raises(ProverError, match="--resume"):
+        train_sft(examples, tmp_path / "b", cfg, CPU, progress=False)
+    resumed = train_sft(examples, tmp_path / "b", cfg, CPU, resume=True, progress=False)
+    assert resumed.steps == 10 and [s for s, _ in resumed.losses] == [7, 8, 9, 10]
+    assert [loss for _, loss in resumed.losses] == pytest.approx([loss for _, loss in straight.losses[6:]])
+    assert [s for s, _ in straight.eval_losses] == [3, 6, 9, 10] and straight.held_out_states >= 1
+    a = HFPolicy.load(tmp_path / "a", CPU).ckpt.model.state_dict()
+    b = HFPolicy.load(tmp_path / "b", CPU).ckpt.model.state_dict()
+    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+
+def test_a_seq2seq_model_trains_and_serves(tmp_path):
+    examples = replay()
+    cfg = TrainConfig(steps=40, batch_size=16, lr=3e-3, warmup_steps=5, save_every=40, eval_fraction=0,
+                      model_arch="seq2seq", model_dim=64, model_layers=1, model_heads=4)
+    result = train_sft(examples, tmp_path / "s2s", cfg, CPU, progress=False)
+    assert result.losses[-1][1] < result.losses[0][1] / 2
+    policy = make_policy(Config(policy={"kind": str(tmp_path / "s2s"), "device": "cpu"}))
+    assert policy.ckpt.seq2seq and policy.ckpt.fmt.name == "reprover"
+    props = policy.propose([ex.state for ex in examples[:3]], 4)
+    assert len(props) == 3 and all(len(p) <= 4 for p in props)
+    assert all(0.0 <= v <= 1.0 for v in policy.value([examples[0].state]))
+
+
+@pytest.mark.slow
+def test_cli_train_then_prove_with_the_checkpoint(tmp_path, capsys):
+    data = tmp_path / "sft.jsonl"
+    data.write_text("".join(json.dumps(ex.__dict__, ensure_ascii=False) + "\n" for ex in replay()))
+    out = tmp_path / "ckpt"
+    assert main(["train", "--sft", str(data), "--out", str(out), "--steps", "200", "--lr", "3e-3",
+                 "--batch-size", "16", "--device", "cpu"]) == 0
+    assert "trained to step 200" in capsys.readouterr().out
+    assert (out / "model.safetensors").is_file() and (out / "prover_policy.json").is_file()
+    code = main(["prove", "--env", "prop", "--policy", str(out), "--budget-steps", "50", "--json",
+                 PROOFS[0][0]])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 0 and record["proved"] and record["tactics"] == PROOFS[0][1]
+
+
+def test_cli_train_errors(tmp_path, capsys):
+    assert main(["train"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("prover train: ") and err.count("\n") == 1
+    assert main(["train", "--sft", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "o")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert main(["train", "--sft", str(tmp_path / "none.jsonl")]) == 2
+    assert "--out" in capsys.readouterr().err
