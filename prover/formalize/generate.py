@@ -42,11 +42,10 @@ class ModelGenerator:
     def load(cls, source: str, cfg: Config) -> ModelGenerator:
         import json
 
-        from prover.policy.hf import HFPolicy
-
         path = Path(source).expanduser()
         if not path.is_dir() and (path.exists() or not _HUB_ID.match(source) or source.startswith((".", "/", "~"))):
             raise ProverError(f"formalizer model {source} is not a checkpoint directory")
+        from prover.policy.hf import HFPolicy  # torch and transformers load only once a model is there
         fcfg = cfg.formalize
         pcfg = cfg.policy.model_copy(update={"max_new_tokens": fcfg.max_new_tokens, "temperature": fcfg.temperature,
                                              "decoding": "sample"})

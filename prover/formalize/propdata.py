@@ -170,13 +170,14 @@ def templates(seed: int = 0, heldout_fraction: float = 0.25) -> dict[str, tuple[
     return {"train": tuple(shallow + deep[cut:]), "heldout": tuple(deep[:cut])}
 
 
-def examples(split: str, n: int, seed: int = 0) -> list[Example]:
-    """n examples of a split ("train" or "heldout"): its templates filled with its own atomic sentences."""
+def examples(split: str, n: int, seed: int = 0, draw: int = 0, max_depth: int = 2) -> list[Example]:
+    """n examples of a split ("train" or "heldout"): its templates filled with its own atomic sentences.
+    `seed` fixes the template split, `draw` which examples are drawn from it."""
     if split not in ("train", "heldout"):
         raise ValueError(f"unknown split {split!r}")
-    pool = templates(seed)[split]
+    pool = [t for t in templates(seed)[split] if _depth(t) <= max_depth]
     vocab = TRAIN_ATOMS if split == "train" else HELDOUT_ATOMS
-    rng = random.Random(f"{split}:{seed}")
+    rng = random.Random(f"{split}:{seed}:{draw}")
     out = []
     for _ in range(n):
         tree = rng.choice(pool)
