@@ -78,6 +78,24 @@ class HFPolicy:
             j += len(cands)
         return out
 
+    # Free-form text in and out, for callers that are not proposing tactics (the autoformalizer).
+    def sample(self, prompt: str, n: int) -> list[str]:
+        """n raw completions of a prompt used as is, seeded like `propose`."""
+        devices = [self.device] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices), torch.inference_mode():
+            torch.manual_seed(self.cfg.seed)
+            return self._generate([prompt_ids(self.ckpt, prompt)], n)
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """Mean log p per token of each completion after its prompt (eos counted when the format ends in it)."""
+        items = [(prompt_ids(self.ckpt, p), completion_ids(self.ckpt, c, self.ckpt.fmt.score_eos)) for p, c in pairs]
+        out: list[float] = []
+        with torch.inference_mode():
+            for i in range(0, len(items), self.cfg.batch_size):
+                logp, count = completion_logprobs(self.ckpt, items[i:i + self.cfg.batch_size])
+                out += (logp / count.clamp(min=1)).tolist()
+        return out
+
     def _generate(self, prompts: list[list[int]], k: int) -> list[str]:
         """k raw completions per prompt, in prompt order."""
         model, pad = self.ckpt.model, pad_id(self.ckpt)
