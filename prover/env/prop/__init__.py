@@ -3,6 +3,8 @@ decision procedure and a seeded problem generator. It is not Lean and never stan
 
 from __future__ import annotations
 
+from prover.env.prop.decide import decide, provable
 from prover.env.prop.env import PropEnv, parse
+from prover.env.prop.generate import SIZES, problems, unprovable
 
-__all__ = ["PropEnv", "parse"]
+__all__ = ["SIZES", "PropEnv", "decide", "parse", "problems", "provable", "unprovable"]
