@@ -2,7 +2,8 @@
 
 It reads the first goal's text (hypotheses, target), lists the tactics of the `prop` tactic set whose shape
 fits it (intro for → and ¬, constructor for ∧ ↔ True, left/right for ∨, rcases on ∧ ↔ ∨ hypotheses, apply
-and exact with the hypotheses whose types fit the target, ...), and gives every one the same log-prob.
+and exact with the terms whose types fit the target, `have` for facts one application away, ...), and gives
+every one the same log-prob.
 Matching shapes is not knowledge of which move is good; it only keeps moves that cannot apply out of
 the list. Targets it cannot parse get the generic moves.
 """
@@ -80,7 +81,7 @@ def prop_tactics(goal: Goal) -> list[str]:
 
     # Elimination: take hypotheses (and applications) apart, reason backwards through implications.
     for t, f, kind in terms:
-        if kind == "proj":
+        if kind != "hyp":
             continue
         if f[0] in ("and", "iff"):
             out.append(f"rcases {t} with ⟨{a}, {b}⟩")
@@ -91,6 +92,9 @@ def prop_tactics(goal: Goal) -> list[str]:
             out.append(f"apply {h.name}")
     if target != ("false",) and any(conclusion(f) == ("false",) for f in have):
         out.append("exfalso")
+    # Forward reasoning: name a new fact (`have h := h1 h2`) so that it can be taken apart next.
+    known = {h.formula for h in goal.hyps}
+    out += [f"have {a} := {t}" for t, f, kind in terms if kind == "app" and f not in known and f != target]
     return _unique(out)
 
 
