@@ -7,7 +7,8 @@ trains for --steps (a couple of CPU minutes by default), then for --eval sentenc
 `formalize` (N samples, gate, elaboration, ranking) and scores the top-ranked statement against the gold:
 exact after normalisation, and logically equivalent (G4ip on the biconditional); `any_equivalent` is the
 share where some accepted candidate was equivalent (what a perfect ranking would reach). Candidates per
-second counts samples generated and filtered per wall second. Writes OUT/summary.json; the checkpoint in
+second: samples per wall second end to end (sampling, gate, elaboration, ranking with the vacuity
+searches), and for sampling alone. Writes OUT/summary.json; the checkpoint in
 OUT/model serves `prover formalize --model OUT/model --env prop "if it rains then the ground is wet"`.
 Pass --model DIR to evaluate an existing checkpoint without training.
 """
@@ -71,7 +72,8 @@ def main() -> None:
         summary[split] = acc
         print(f"{split:8s} exact {acc['exact']:.0%}  equivalent {acc['equivalent']:.0%}  "
               f"any candidate equivalent {acc['any_equivalent']:.0%}  no candidate {acc['no_candidate']}/"
-              f"{acc['problems']}  {acc['candidates_per_second']} candidates/s", flush=True)
+              f"{acc['problems']}  {acc['candidates_per_second']} candidates/s end to end "
+              f"({acc['generated_per_second']}/s sampling alone)", flush=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {out / 'summary.json'}")

@@ -289,3 +289,14 @@ def test_cli_formalize_with_a_model_and_prove(tiny_model, capsys):
         assert code == (0 if proof["proved"] else 1)
     else:
         assert code == 1
+
+
+@pytest.mark.lean
+def test_lean_filter_keeps_what_elaborates_and_says_why_the_rest_fails(server, capsys):
+    server.completions = [" t (x : ℕ) : x + 0 = x := by", " u (x : ℕ) : x + 0 = y := by", " v : (1 : ℕ) + 1 = 2"]
+    code, out, err = run_cli(capsys, "formalize", "Adding zero to a natural number changes nothing.",
+                             "--endpoint", f"http://127.0.0.1:{server.server_address[1]}", "--n", "3", "--json")
+    result = json.loads(out)
+    assert code == 0, err
+    assert {r["statement"] for r in result["ranked"]} == {"theorem t (x : ℕ) : x + 0 = x", "theorem v : (1 : ℕ) + 1 = 2"}
+    assert any("y" in r["reason"] for r in result["rejected"])

@@ -43,7 +43,8 @@ class Accuracy:
     any_equivalent: int = 0  # some accepted candidate equivalent to the gold (the ranking's ceiling)
     no_candidate: int = 0  # every sample rejected
     samples: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # sampling, filtering and ranking
+    generation_seconds: float = 0.0  # sampling alone
     failures: list[dict[str, str]] = field(default_factory=list)  # a few, to look at
 
     def to_json(self) -> dict:
@@ -52,6 +53,7 @@ class Accuracy:
                 "equivalent": round(self.equivalent / n, 4), "any_equivalent": round(self.any_equivalent / n, 4),
                 "no_candidate": self.no_candidate, "samples": self.samples,
                 "candidates_per_second": round(self.samples / max(self.seconds, 1e-9), 2),
+                "generated_per_second": round(self.samples / max(self.generation_seconds, 1e-9), 2),
                 "failures": self.failures[:5]}
 
 
@@ -64,6 +66,7 @@ def evaluate(generator: Generator, env, cfg: Config, split: str, n: int, samples
         acc.problems += 1
         acc.samples += result.samples
         acc.seconds += result.seconds
+        acc.generation_seconds += result.generation_seconds
         _score(acc, ex, result)
     return acc
 

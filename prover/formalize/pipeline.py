@@ -55,7 +55,8 @@ class Formalization:
     samples: int
     ranked: list[Ranked]
     rejected: list[Rejected]
-    seconds: float
+    seconds: float  # all of it: sampling, filtering, ranking
+    generation_seconds: float = 0.0  # sampling alone
 
     @property
     def best(self) -> Ranked | None:
@@ -64,6 +65,7 @@ class Formalization:
     def to_json(self) -> dict[str, Any]:
         return {
             "informal": self.informal, "samples": self.samples, "seconds": round(self.seconds, 3),
+            "generation_seconds": round(self.generation_seconds, 3),
             "ranked": [{"statement": r.statement, "score": round(r.score, 4), "reasons": r.reasons,
                         "samples": r.samples, "variants": r.variants, "proof": r.proof} for r in self.ranked],
             "rejected": [{"statement": r.statement, "reason": r.reason, "count": r.count} for r in self.rejected],
@@ -101,7 +103,10 @@ def formalize(informal: str, generator: Generator, env: ProofEnv, guard: Policy,
     n = n or cfg.formalize.num_candidates
     prompt = generator.prompt(informal)
     completions = generator.generate(prompt, n)
-    return rank(informal, completions, generator, env, guard, cfg, prompt=prompt, started=started)
+    generated = time.monotonic() - started
+    result = rank(informal, completions, generator, env, guard, cfg, prompt=prompt, started=started)
+    result.generation_seconds = generated
+    return result
 
 
 def rank(informal: str, completions: list[str], generator: Generator, env: ProofEnv, guard: Policy,
