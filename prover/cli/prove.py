@@ -16,13 +16,15 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend (default: lean)")
     p.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls allowed")
     p.add_argument("--timeout", dest="search.timeout", type=float, metavar="S", help="wall seconds allowed")
-    p.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs"], help="search algorithm")
+    p.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"],
+                   help="search algorithm (default: mcts)")
     p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
     p.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
                    help="env workers running one MCTS tree in parallel (1, the default: no Ray)")
     p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
                    help="join this Ray cluster (e.g. ray://head:10001) instead of starting Ray locally")
     p.add_argument("--out", metavar="FILE", help="write the result: Lean source if FILE ends in .lean, else JSON")
+    p.add_argument("--graph", metavar="FILE.png", help="write the search graph: FILE.png (proof path in red) and FILE.json")
     p.set_defaults(handler=run)
 
 
@@ -45,6 +47,10 @@ def run(args, cfg: Config) -> int:
         finally:
             env.close()
     record = result.to_json()
+    if args.graph and result.graph is not None:
+        from prover.search.export import write_graph
+
+        write_graph(result.graph, args.graph)
     if args.out:
         out = Path(args.out)
         try:

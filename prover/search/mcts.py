@@ -1,0 +1,222 @@
+"""MCTS with PUCT over proof states.
+
+A simulation is three steps, exposed separately so that a driver can keep several in flight at once:
+`select()` walks down by PUCT and picks one untried tactic (virtual loss marks the path), `evaluate(sel)`
+runs the tactic and, for a new state, the policy's value (the only part that touches the env; a
+distributed driver may do it elsewhere and build the Evaluation itself), `backup(sel, ev)` records the
+outcome in the graph and propagates the value. `run()` is the plain one-at-a-time driver.
+
+Tactics are tried lazily: a node's proposals are actions with priors, and the env is called only when
+PUCT picks an untried one, so the env budget goes where the search looks. Progressive widening: PUCT
+ranges over the best ceil(widen_c * (N+1)^widen_alpha) live tactics of a node visited N times, and the
+policy is asked for more once fewer than that are known. Failed tactics, cycles and duplicates are
+pruned for good; a node with nothing left to try is dead (a lost game: value 0 is backed up along the
+path that found it out), and so is the root when the space is exhausted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from prover.config import SearchConfig
+from prover.core import Progress, Proved, State, StepResult, Usage
+from prover.search.graph import SearchGraph
+
+
+@dataclass
+class Selection:
+    path: list[int]  # node ids from the root to the node whose tactic is tried
+    tactic: str
+    prior: float  # the tactic's log-prob
+    state: State  # the state the tactic runs on
+
+
+@dataclass
+class Evaluation:
+    result: StepResult
+    value: float | None = None  # the policy's value of a new child state; None when it was not asked
+
+
+class MCTS:
+    def __init__(self, env, policy, root: State, cfg: SearchConfig, usage: Usage) -> None:
+        self.env, self.policy, self.cfg = env, policy, cfg
+        self.graph = SearchGraph(root, cfg.budget(), usage, cfg.max_tactics)
+        self.in_flight = 0
+        self.done: str | None = None  # set when the search is over: "proved", "exhausted" or a budget
+        self.simulations = 0
+        g = self.graph
+        if g.proved_id is None and g.stop_reason() is None and g.policy_allowed():
+            node = g.node(g.root)
+            node["value"] = node["value_sum"] = g.evaluate(policy, root)
+            node["visits"] = 1
+
+    # -- statistics as PUCT sees them (virtual loss counts as visits of value 0) -------------------
+
+    def _q(self, node: dict, default: float) -> float:
+        if node["status"] == "proved":
+            return 1.0
+        n = node["visits"] + node["vloss"] * self.cfg.virtual_loss
+        return node["value_sum"] / n if n > 0 else default
+
+    def _live(self, node: dict, limit: int) -> list[tuple[str, float, int | None]]:
+        """Up to `limit` untried-or-alive tactics of a node, best prior first: (tactic, log-prob, child)."""
+        out = []
+        tried, failed, pruned, pending = node["tried"], node["failed"], node["pruned"], node["pending"]
+        nodes = self.graph.nodes
+        for tactic, logp in node["proposals"]:
+            if tactic in failed or tactic in pruned or tactic in pending:
+                continue
+            child = tried.get(tactic)
+            if child is not None and nodes[child]["status"] == "dead":
+                continue
+            out.append((tactic, logp, child))
+            if len(out) >= limit:
+                break
+        return out
+
+    def _widen(self, nid: int, node: dict, limit: int) -> list | None:
+        """The live tactics PUCT may pick from, asking the policy for more when too few are known.
+        None: the policy budget ran out before the node had any."""
+        live = self._live(node, limit)
+        while len(live) < limit and not node["saturated"]:
+            if not self.graph.policy_allowed():
+                return live or None
+            have = len(node["proposals"])
+            k = self.cfg.num_tactics if have == 0 else min(self.cfg.max_tactics, max(limit, 2 * have))
+            self.graph.propose(self.policy, nid, k)
+            live = self._live(node, limit)
+        return live
+
+    # -- the three steps of a simulation -----------------------------------------------------------
+
+    def select(self) -> Selection | None:
+        """Walk down by PUCT to an untried tactic and mark the path with virtual loss. None when the
+        search is over (`done` says why) or, with simulations in flight, when everything left is taken."""
+        g, cfg = self.graph, self.cfg
+        nodes, adj = g.nodes, g.children
+        while self.done is None:
+            if g.proved_id is not None:
+                self.done = "proved"
+                break
+            reason = g.stop_reason(self.in_flight)
+            if reason is not None:
+                self.done = reason if self.in_flight == 0 else None
+                return None
+            path, nid = [g.root], g.root
+            while True:
+                node = nodes[nid]
+                n = node["visits"] + node["vloss"] * cfg.virtual_loss
+                limit = math.ceil(cfg.widen_c * (n + 1) ** cfg.widen_alpha)
+                live = self._widen(nid, node, limit)
+                if live is None:  # the policy budget ran out here
+                    self.done = g.stop_reason() if self.in_flight == 0 else None
+                    return None
+                if not live:
+                    if node["pending"]:
+                        return None  # everything here is in flight: wait for a backup
+                    node["status"] = "dead"
+                    if nid == g.root:
+                        self.done = "exhausted" if self.in_flight == 0 else None
+                        return None
+                    self._add(path, 0.0)  # a dead end is a lost game: its ancestors learn it
+                    break  # start again from the root; the parent now sees this child dead
+                fpu = self._q(node, 0.5)
+                total = sum(math.exp(lp) for _, lp, _ in live)
+                scale = cfg.c_puct * math.sqrt(max(n, 1.0))
+                best, best_score = None, -math.inf
+                for tactic, logp, child in live:
+                    prior = math.exp(logp) / total if total > 0 else 1.0 / len(live)
+                    if child is None:
+                        score = fpu + scale * prior
+                    else:
+                        edge = adj[nid][child]
+                        ne = edge["visits"] + edge["vloss"] * cfg.virtual_loss
+                        score = self._q(nodes[child], fpu) + scale * prior / (1.0 + ne)
+                    if score > best_score:
+                        best, best_score = (tactic, logp, child), score
+                tactic, logp, child = best
+                if child is None:
+                    return self._claim(path, tactic, logp)
+                path.append(child)
+                nid = child
+        return None
+
+    def _add(self, path: list[int], value: float) -> None:
+        nodes, adj = self.graph.nodes, self.graph.children
+        for nid in path:
+            nodes[nid]["visits"] += 1
+            nodes[nid]["value_sum"] += value
+        for u, v in zip(path, path[1:], strict=False):
+            adj[u][v]["visits"] += 1
+
+    def _claim(self, path: list[int], tactic: str, logp: float) -> Selection:
+        nodes, adj = self.graph.nodes, self.graph.children
+        for nid in path:
+            nodes[nid]["vloss"] += 1
+        for u, v in zip(path, path[1:], strict=False):
+            adj[u][v]["vloss"] += 1
+        leaf = nodes[path[-1]]
+        leaf["pending"].add(tactic)
+        self.in_flight += 1
+        return Selection(path, tactic, logp, leaf["state"])
+
+    def route(self, sel: Selection) -> tuple[list[tuple[str, ...]], list[str]]:
+        """The goals of the nodes on the selection's path and the tactics between them: what a worker in
+        another process needs to rebuild the state and run `sel.tactic` there."""
+        nodes, adj = self.graph.nodes, self.graph.children
+        goals = [nodes[n]["goals"] for n in sel.path]
+        tactics = [adj[u][v]["tactic"] for u, v in zip(sel.path, sel.path[1:], strict=False)]
+        return goals, tactics
+
+    def evaluate(self, sel: Selection) -> Evaluation:
+        """Run the tactic; ask the policy's value of the resulting state if it is new."""
+        g = self.graph
+        result = g.step(self.env, sel.path[-1], sel.tactic)
+        if isinstance(result, Progress) and result.state.goals not in g.index and g.policy_allowed():
+            return Evaluation(result, g.evaluate(self.policy, result.state))
+        return Evaluation(result)
+
+    def backup(self, sel: Selection, ev: Evaluation) -> None:
+        """Record the outcome, lift the virtual loss, and add the value along the path (Proved = 1)."""
+        g = self.graph
+        nodes, adj = g.nodes, g.children
+        leaf_id = sel.path[-1]
+        leaf = nodes[leaf_id]
+        leaf["pending"].discard(sel.tactic)
+        self.in_flight -= 1
+        self.simulations += 1
+        child, kind = g.record(leaf_id, sel.tactic, sel.prior, ev.result)
+        value = None
+        if isinstance(ev.result, Proved):
+            value = 1.0
+        elif kind == "new":
+            value = ev.value if ev.value is not None else self._q(leaf, 0.5)
+        elif kind == "known":
+            value = self._q(nodes[child], self._q(leaf, 0.5))
+        if kind == "new":
+            node = nodes[child]
+            node["value"] = node["value_sum"] = value
+            node["visits"] = 1
+        path = sel.path
+        for nid in path:
+            node = nodes[nid]
+            node["vloss"] -= 1
+            if value is not None:
+                node["visits"] += 1
+                node["value_sum"] += value
+        for u, v in zip(path, path[1:], strict=False):
+            edge = adj[u][v]
+            edge["vloss"] -= 1
+            if value is not None:
+                edge["visits"] += 1
+        if child is not None and value is not None:
+            adj[leaf_id][child]["visits"] += 1
+        if g.proved_id is not None:
+            self.done = "proved"
+
+    def run(self) -> str:
+        """Simulate one at a time until proved, exhausted or out of budget; returns why it stopped."""
+        while (sel := self.select()) is not None:
+            self.backup(sel, self.evaluate(sel))
+        return self.done or self.graph.stop_reason() or "exhausted"
