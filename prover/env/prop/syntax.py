@@ -34,7 +34,7 @@ class SyntaxError_(Exception):
 
 @dataclass(frozen=True)
 class Tok:
-    kind: str  # "id" | "proj" | "num" | "sym"
+    kind: str  # "id" | "proj" | "num" | "sym" | "bad" (a character outside the language)
     text: str
     glued: bool  # no whitespace before it
 
@@ -44,8 +44,10 @@ def tokenize(text: str) -> list[Tok]:
     pos, glued = 0, False
     while pos < len(text):
         m = _TOKEN.match(text, pos)
-        if m is None:
-            raise SyntaxError_(f"unexpected character {text[pos]!r} at column {pos}")
+        if m is None:  # reported when the parser reaches it, so earlier errors come first
+            toks.append(Tok("bad", text[pos], glued))
+            pos, glued = pos + 1, True
+            continue
         kind = m.lastgroup or ""
         if kind == "ws":
             glued = False
@@ -76,6 +78,8 @@ class Parser:
         t = self.peek()
         if t is None:
             raise SyntaxError_("unexpected end of input")
+        if t.kind == "bad":
+            raise SyntaxError_(f"unexpected character {t.text!r}")
         self.i += 1
         return t
 
