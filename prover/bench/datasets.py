@@ -122,7 +122,7 @@ def load_jsonl(path: str | Path) -> list[Problem]:
 _PROP_SPEC = re.compile(r"^prop(?::(?P<split>[A-Za-z_]+))?(?::(?P<n>\d+))?$")
 
 
-def _prop_problems(spec: str, split: str | None) -> list[Problem]:
+def _prop_problems(spec: str, split: str | None, seed: int) -> list[Problem]:
     m = _PROP_SPEC.match(spec)
     if not m:
         raise ProverError(f"bad prop dataset {spec!r}: write prop:SPLIT or prop:SPLIT:N (e.g. prop:easy:50)")
@@ -132,7 +132,7 @@ def _prop_problems(spec: str, split: str | None) -> list[Problem]:
     from prover.env.prop import problems
 
     try:
-        theorems = problems(split, int(m["n"]) if m["n"] else None)
+        theorems = problems(split, int(m["n"]) if m["n"] else None, seed=seed)
     except (KeyError, ValueError) as e:
         raise ProverError(f"prop has no split {split!r} ({e})") from e
     return [Problem(t, split, "prop", split) for t in theorems]
@@ -143,7 +143,7 @@ def load_dataset(spec: str, cfg: Config, split: str | None = None, limit: int | 
     if limit is not None and limit < 1:
         raise ProverError("--limit must be at least 1")
     if spec == "prop" or spec.startswith("prop:"):
-        problems = _prop_problems(spec, split)
+        problems = _prop_problems(spec, split, cfg.prop.seed)
     else:
         if spec in cfg.bench.datasets:
             path = Path(cfg.bench.datasets[spec])
