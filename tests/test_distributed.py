@@ -1,0 +1,153 @@
+"""Distributed search on local Ray with 2 CPUs (started once for the module): the same verdicts as one
+worker, a dead worker costs nothing but its own retry, the policy server batches, one tree over two workers."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from prover.cli import main
+from prover.config import Config, LeanConfig, RayConfig, load
+from prover.core import ProverError
+from prover.distributed.driver import cluster, prove_many, prove_tree
+from prover.distributed.pool import TaskFailure, WorkerPool
+from prover.distributed.runtime import init_ray
+from prover.distributed.workers import EnvWorker
+from prover.env.prop import PropEnv
+from prover.env.prop.generate import problems, unprovable
+from prover.policy import UniformPolicy
+from prover.search.attempt import attempt
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def ray_local():
+    import ray
+
+    started = init_ray(RayConfig(num_cpus=2))
+    yield
+    if started:
+        ray.shutdown()
+
+
+def prop_cfg(**over) -> Config:
+    # Budgets by env calls only, so a search does the same thing wherever it runs.
+    return load(overrides={"env": "prop", "policy.kind": "uniform", "search.budget_steps": 150,
+                           "search.timeout": None, **over})
+
+
+THEOREMS = problems("easy", 4) + problems("hard", 6) + unprovable(2)
+
+
+@pytest.fixture(scope="module")
+def sequential() -> dict[str, tuple[bool, list[str]]]:
+    """The plain code path (--workers 1): every theorem's verdict and tactics."""
+    cfg = prop_cfg()
+    out = {}
+    for t in THEOREMS:
+        a = attempt(PropEnv(), UniformPolicy(), t, cfg.search)
+        out[t.name] = (a.proved, list(a.proof.tactics) if a.proof else [])
+    assert 0 < sum(p for p, _ in out.values()) < len(THEOREMS)  # some proved, some not: a real comparison
+    return out
+
+
+def verdicts(records: dict[str, dict]) -> dict[str, tuple[bool, list[str]]]:
+    return {name: (r["proved"], r["tactics"]) for name, r in records.items()}
+
+
+def test_two_workers_give_the_same_verdicts_as_one(ray_local, sequential):
+    with cluster(prop_cfg(), workers=2) as cl:
+        records = {t.name: r for t, r in prove_many(cl, THEOREMS)}
+    assert verdicts(records) == sequential
+    assert all(r["error"] is None for r in records.values() if r["proved"])
+    assert all(r["verdict"]["ok"] for r in records.values() if r["proved"])
+
+
+def test_killing_a_worker_mid_run_loses_no_result(ray_local, sequential):
+    import ray
+
+    records = {}
+    with cluster(prop_cfg(), workers=2) as cl:
+        for theorem, record in prove_many(cl, THEOREMS):
+            if not records:
+                ray.kill(cl.pool.actors[1])  # the other worker, with work in flight or about to get some
+            records[theorem.name] = record
+        assert cl.pool.replaced >= 1
+    assert verdicts(records) == sequential  # the dead worker's theorem was retried on its replacement
+
+
+def test_work_whose_worker_dies_twice_is_failed_with_the_reason(ray_local):
+    def crash_on(env, policy, item):
+        if item == "crash":
+            os._exit(1)  # the whole worker process dies, as when its Lean takes it down
+        return item.upper()
+
+    cfg = prop_cfg()
+    pool = WorkerPool(2, lambda: EnvWorker.spawn(cfg))
+    try:
+        results = dict(pool.map_unordered(["a", "crash", "b", "c"], lambda actor, it: actor.call.remote(crash_on, it)))
+    finally:
+        pool.close()
+    assert {k: v for k, v in results.items() if k != "crash"} == {"a": "A", "b": "B", "c": "C"}
+    failure = results["crash"]
+    assert isinstance(failure, TaskFailure)
+    assert "worker died" in failure.reason and "tried 2 times" in failure.reason
+    assert pool.replaced == 2
+
+
+def test_policy_server_batches_calls_from_every_search(ray_local, sequential):
+    cfg = prop_cfg(**{"ray.policy_server": "always"})
+    with cluster(cfg, workers=2) as cl:
+        records = {t.name: r for t, r in prove_many(cl, THEOREMS)}
+        stats = cl.policy_stats()
+    assert verdicts(records) == sequential  # the server's answers are the policy's answers
+    # Every policy call of every search went through the server, one state each; some were merged.
+    assert stats["states"] == sum(r["stats"]["policy_calls"] for r in records.values())
+    assert stats["max_batch_seen"] >= 2 and stats["calls"] < stats["states"]
+
+
+def test_one_tree_on_two_workers_proves_and_verifies(ray_local, sequential):
+    hard = [t for t in THEOREMS if t.name.startswith("prop_hard") and sequential[t.name][0]]
+    cfg = prop_cfg(**{"ray.workers": 2, "search.budget_steps": 400})
+    for theorem in hard[:3]:
+        result = prove_tree(cfg, theorem)
+        assert result.proved and result.verdict.ok, theorem.statement
+        stats = result.graph.graph["stats"]
+        assert stats["workers"] == 2 and stats["workers_replaced"] == 0
+        # The budget holds, but for the last in-flight simulations and the replays they needed.
+        assert result.usage.env_calls <= 400 + 2 + stats["replay_calls"]
+    not_provable = unprovable(1)[0]
+    result = prove_tree(cfg, not_provable)
+    assert not result.proved and result.stop_reason in ("exhausted", "env_calls")
+
+
+def test_bench_with_two_workers_matches_one_and_resumes(ray_local, tmp_path):
+    def run(workers: int, out, *extra: str) -> list[dict]:
+        code = main(["bench", "prop:hard:8", "--env", "prop", "--policy", "uniform", "--budget-steps", "150",
+                     "--workers", str(workers), "--no-progress", "--json", "--out", str(out), *extra])
+        assert code == 0
+        return [json.loads(line) for line in out.read_text().splitlines()]
+
+    one = run(1, tmp_path / "one.jsonl")
+    two = run(2, tmp_path / "two.jsonl")
+    assert len(two) == 8
+    key = lambda rows: {r["problem"]: (r["proved"], r["tactics"]) for r in rows}  # noqa: E731
+    assert key(two) == key(one)
+    # A run cut short keeps what it wrote; --resume with workers finishes only the rest.
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text("".join(line + "\n" for line in (tmp_path / "two.jsonl").read_text().splitlines()[:3]))
+    resumed = run(2, partial, "--resume")
+    assert len(resumed) == 8 and key(resumed) == key(one)
+
+
+def test_missing_lean_on_the_workers_is_one_clear_error(ray_local):
+    from prover.env.lean.toolchain import missing_line
+
+    if missing_line(LeanConfig()) is None:
+        pytest.skip("a Lean toolchain is set up here")
+    with pytest.raises(ProverError, match="--env prop"):
+        with cluster(load(overrides={"env": "lean"}), workers=2):
+            pass
