@@ -4,7 +4,8 @@ A tactic returns the goals that replace the first one. Case tags follow Lean: `a
 `left`/`right` name new goals after the binders of what they apply (`left`/`right` of `And.intro`,
 `mp`/`mpr` of `Iff.intro`, `h` of `Or.inl`/`Or.inr`, `a` for an arrow), appended to the goal's own tag,
 except that a single new argument inherits the tag (Lean's `appendParentTag`); `rcases` appends the
-constructor name (`intro`, `inl`, `inr`); `intro`, `exfalso` and `have` keep the tag.
+constructor name (`intro`, `inl`, `inr`); `intro`, `exfalso` and `have` keep the tag; `obtain h : T`
+first asks for T in an untagged goal, then continues the tagged goal with `h : T`.
 Whatever the bench cannot match to Lean's behaviour exactly is refused with a message, never guessed.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from prover.env.prop import formula as fm
 from prover.env.prop.formula import F
 from prover.env.prop.goal import Goal
-from prover.env.prop.syntax import RESERVED, Parser, SyntaxError_, tokenize
+from prover.env.prop.syntax import RESERVED, Parser, SyntaxError_, parse_formula, tokenize
 from prover.env.prop.terms import ElabError, Name, Term, check, parse_term, synth
 
 
@@ -25,18 +26,18 @@ class TacticError(Exception):
 
 @dataclass(frozen=True)
 class Tactic:
-    kind: str  # intro exact apply constructor left right rcases exfalso contradiction assumption have
+    kind: str  # intro exact apply constructor left right rcases exfalso contradiction assumption have obtain
     names: tuple[str, ...] = ()  # intro names, rcases pattern names, have name
     term: Term | None = None
     target: str = ""  # rcases target hypothesis
     alt: bool = False  # rcases: `a | b` (True) or `⟨a, b⟩` (False)
-    typ: str = ""  # have: the stated type, as written
+    typ: str = ""  # have / obtain: the stated type
 
 
 SIMPLE = ("constructor", "left", "right", "exfalso", "contradiction", "assumption")
 KNOWN_LEAN = frozenset(
     "simp simp_all omega norm_num linarith nlinarith positivity decide aesop ring ring_nf rfl tauto cases "
-    "induction rintro obtain by_cases by_contra push_neg specialize refine use exists rw unfold show calc "
+    "induction rintro by_cases by_contra push_neg specialize refine use exists rw unfold show calc "
     "sorry admit trivial intros rename_i next case all_goals any_goals first try repeat skip done exact? "
     "apply? rcases? split exists contrapose itauto nofun nomatch intro_s absurd symm".split()
 )
@@ -92,6 +93,16 @@ def _parse(word: str, p: Parser) -> Tactic:
         p.expect("|")
         b = _hyp_name(p)
         return Tactic("rcases", (a, b), target=target, alt=True)
+    if word == "obtain":  # `obtain h : T`: T becomes a goal first, then h : T is a hypothesis (a cut)
+        name = _hyp_name(p)
+        p.expect(":")
+        typ = " ".join(t.text for t in p.toks[p.i :])
+        if not typ:
+            raise SyntaxError_("expected a type after ':'")
+        p.i = len(p.toks)
+        if ":=" in typ:
+            raise TacticError("obtain with ':=' is not supported by the prop bench; use have")
+        return Tactic("obtain", (name,), typ=typ)
     if word == "have":
         name = _hyp_name(p)
         typ = ""
@@ -263,29 +274,38 @@ def _rcases(tac: Tactic, g: Goal) -> list[Goal]:
     return [Goal(rest + ((a, fa), (b, fb)), g.target, _tag(g.tag, "intro"))]  # type: ignore[arg-type]
 
 
-def _have(tac: Tactic, g: Goal) -> list[Goal]:
-    from prover.env.prop.syntax import parse_formula
-
-    assert tac.term is not None
-    name = tac.names[0]
+def _stated_type(tac: Tactic, g: Goal) -> F:
     variables = g.variables()
-    if name in variables:
-        raise TacticError(f"'{name}' names a proposition here; the prop bench does not let a hypothesis shadow it")
+    if tac.names[0] in variables:
+        raise TacticError(f"'{tac.names[0]}' names a proposition here; the prop bench does not let a hypothesis shadow it")
+
+    def bound(v: str) -> F:
+        if v not in variables:
+            raise SyntaxError_(f"unknown identifier '{v}'")
+        return fm.var(v)
+
+    try:
+        return parse_formula(tac.typ, bound)
+    except SyntaxError_ as e:
+        raise TacticError(str(e)) from None
+
+
+def _have(tac: Tactic, g: Goal) -> list[Goal]:
+    assert tac.term is not None
     if tac.typ:
-
-        def bound(v: str) -> F:
-            if v not in variables:
-                raise SyntaxError_(f"unknown identifier '{v}'")
-            return fm.var(v)
-
-        try:
-            typ = parse_formula(tac.typ, bound)
-        except SyntaxError_ as e:
-            raise TacticError(str(e)) from None
+        typ = _stated_type(tac, g)
         check(g, tac.term, typ)
     else:
+        _stated_type(tac, g)
         typ = synth(g, tac.term)
-    return [Goal(g.ctx + ((name, typ),), g.target, g.tag)]
+    return [Goal(g.ctx + ((tac.names[0], typ),), g.target, g.tag)]
+
+
+def _obtain(tac: Tactic, g: Goal) -> list[Goal]:
+    # RCases.obtainNone: a fresh (untagged, natural) goal for the type, then the main goal with the
+    # hypothesis added; the main goal keeps its tag.
+    typ = _stated_type(tac, g)
+    return [Goal(g.ctx, typ, ""), Goal(g.ctx + ((tac.names[0], typ),), g.target, g.tag)]
 
 
 _RUN = {
@@ -300,4 +320,5 @@ _RUN = {
     "assumption": _assumption,
     "rcases": _rcases,
     "have": _have,
+    "obtain": _obtain,
 }
