@@ -38,6 +38,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--dim", type=int, default=128)
     ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument("--arch", choices=["causal", "seq2seq"], default="causal")
+    ap.add_argument("--temperature", type=float, default=0.8, help="sampling temperature of the formalizer")
     ap.add_argument("--examples", type=int, default=4000, help="training sentences")
     ap.add_argument("--reverse", action="store_true", help="also train statement -> sentence (back-translation)")
     ap.add_argument("--eval", type=int, default=50, help="sentences evaluated per split")
@@ -51,6 +53,7 @@ def main() -> None:
     cfg = load(overrides={
         "env": "prop", "policy.device": "cpu", "train.steps": args.steps, "train.batch_size": args.batch_size,
         "train.lr": args.lr, "train.model_dim": args.dim, "train.model_layers": args.layers,
+        "train.model_arch": args.arch, "formalize.temperature": args.temperature,
         "train.warmup_steps": min(50, args.steps // 10), "train.save_every": 10**9, "train.eval_fraction": 0.0,
         "formalize.max_new_tokens": 96})
     summary: dict = {"config": vars(args)}

@@ -1,7 +1,7 @@
 """English propositional sentences and their prop theorems: the data of the formalization demo.
 
-A template is a connective tree of depth 1 or 2 whose leaves are slot numbers (first appearance in
-order, repeats allowed): `("imp", ("and", 0, 1), 2)` reads "if X0 and X1 then X2" and formalizes as
+A template is a connective tree of depth 1 or 2 whose leaves are slot numbers, one distinct atomic
+sentence each, in order: `("imp", ("and", 0, 1), 2)` reads "if X0 and X1 then X2" and formalizes as
 `theorem t (p q r : Prop) : p ∧ q → r`. Every depth-1 template is a training template (so each phrasing
 is seen); depth-2 templates are split, seeded, into train and held-out sets. Templates whose English
 collides with another's are dropped, since no reader could tell them apart. Atomic sentences come from
@@ -49,22 +49,6 @@ class Example:
     template: Tree
 
 
-def _slots(n: int, max_vars: int = 3) -> list[tuple[int, ...]]:
-    """Slot patterns for n leaves: restricted growth strings (first appearances in order)."""
-    out = []
-    for pattern in itertools.product(range(max_vars), repeat=n):
-        seen = 0
-        ok = True
-        for s in pattern:
-            if s > seen:
-                ok = False
-                break
-            seen = max(seen, s + 1)
-        if ok:
-            out.append(pattern)
-    return out
-
-
 def _shapes(depth: int) -> list[Tree]:
     """Connective trees with placeholder leaves (-1), of exactly this depth, that read unambiguously.
 
@@ -83,14 +67,6 @@ def _shapes(depth: int) -> list[Tree]:
             if all(keyword_first or isinstance(c, int) for c in children[:-1]):
                 out.append((name, *children))
     return out
-
-
-def _no_repeats(tree: Tree) -> bool:
-    """No connective joins a sentence with itself ("it rains and it rains")."""
-    if isinstance(tree, int):
-        return True
-    atoms = [c for c in tree[1:] if isinstance(c, int)]
-    return len(set(atoms)) == len(atoms) and all(_no_repeats(c) for c in tree[1:])
 
 
 def _depth(tree: Tree) -> int:
@@ -152,15 +128,10 @@ def _all_slots(tree: Tree) -> list[int]:
 def templates(seed: int = 0, heldout_fraction: float = 0.25) -> dict[str, tuple[Tree, ...]]:
     """{"train": ..., "heldout": ...}: disjoint; all depth-1 templates are in train."""
     placeholders = tuple(f"<{i}>" for i in range(4))
-    filled = [
-        _fill(shape, list(slots))
-        for depth in (1, 2)
-        for shape in _shapes(depth)
-        if _leaves(shape) <= 4
-        for slots in _slots(_leaves(shape))
-    ]
+    filled = [_fill(shape, list(range(_leaves(shape)))) for depth in (1, 2) for shape in _shapes(depth)
+              if _leaves(shape) <= 4]
     by_text: dict[str, list[Tree]] = {}
-    for tree in filter(_no_repeats, filled):
+    for tree in filled:
         by_text.setdefault(english(tree, placeholders), []).append(tree)
     unambiguous = [trees[0] for trees in by_text.values() if len(trees) == 1]
     shallow = [t for t in unambiguous if _depth(t) == 1]
