@@ -151,3 +151,27 @@ def test_missing_lean_on_the_workers_is_one_clear_error(ray_local):
     with pytest.raises(ProverError, match="--env prop"):
         with cluster(load(overrides={"env": "lean"}), workers=2):
             pass
+
+
+def test_tree_routes_around_a_dead_worker_by_replaying_the_path(ray_local):
+    import ray
+
+    from prover.core import Progress
+    from prover.distributed.tree import TreeEnv, WorkerLost
+
+    cfg = prop_cfg()
+    pool = WorkerPool(2, lambda: EnvWorker.spawn(cfg))
+    try:
+        tree = TreeEnv(pool)
+        root = tree.open(problems("hard", 1)[0])
+        first = tree.step(root, "intro h")
+        assert isinstance(first, Progress)
+        [owner] = tree.owners[first.state.goals]
+        ray.kill(pool.actors[owner])
+        with pytest.raises(WorkerLost, match="worker died"):
+            tree.step(first.state, "intro h1")  # routed to the owner, which is dead
+        assert pool.replaced == 1 and all(owner not in held for held in tree.owners.values())
+        again = tree.step(first.state, "intro h1")  # now a live worker replays `intro h` from the root
+        assert isinstance(again, Progress) and tree.replay_calls >= 1
+    finally:
+        pool.close()
