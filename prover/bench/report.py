@@ -148,7 +148,7 @@ def summary_table(title: str, summary: dict[str, Any]) -> Table:
     return table
 
 
-def compare_table(name_a: str, name_b: str, cmp: dict[str, Any], show: int = 20) -> Table:
+def compare_table(name_a: str, name_b: str, cmp: dict[str, Any]) -> Table:
     table = Table(title=f"{name_a} vs {name_b} on {cmp['common']} common problems", title_justify="left")
     table.add_column("")
     table.add_column(name_a, justify="right")
@@ -157,9 +157,14 @@ def compare_table(name_a: str, name_b: str, cmp: dict[str, Any], show: int = 20)
     table.add_row("solved by this one only", str(len(cmp["a_only"])), str(len(cmp["b_only"])))
     table.add_row("solved by both", str(cmp["both"]), str(cmp["both"]))
     table.add_row("solved by neither", str(cmp["neither"]), str(cmp["neither"]))
-
-    def names(xs: list[str]) -> str:
-        return ", ".join(xs[:show]) + (f", ... ({len(xs) - show} more)" if len(xs) > show else "") or "-"
-
-    table.add_row("only this one solved", names(cmp["a_only"]), names(cmp["b_only"]))
     return table
+
+
+def only_lines(name_a: str, name_b: str, cmp: dict[str, Any], show: int = 12) -> list[str]:
+    """`solved by A only: x, y, ... (N more)`, for each side that has any."""
+    lines = []
+    for name, only in ((name_a, cmp["a_only"]), (name_b, cmp["b_only"])):
+        if only:
+            more = f", ... ({len(only) - show} more)" if len(only) > show else ""
+            lines.append(f"solved by {name} only: {', '.join(only[:show])}{more}")
+    return lines

@@ -26,7 +26,7 @@ def _labels(paths: list[Path]) -> list[str]:
 def run(args, cfg: Config) -> int:
     from prover.bench.plots import write_plots
     from prover.bench.records import read_results
-    from prover.bench.report import compare, compare_table, summarize, summary_table
+    from prover.bench.report import compare, compare_table, only_lines, summarize, summary_table
     from prover.bench.report import console as report_console
 
     paths = [Path(f) for f in args.files]
@@ -52,7 +52,12 @@ def run(args, cfg: Config) -> int:
     for path, summary in zip(paths, summaries, strict=True):
         console.print(summary_table(str(path), summary))
     for a, b, c in comparisons:
+        if not c["common"]:
+            console.print(f"{a} and {b} share no problems: nothing to compare", highlight=False)
+            continue
         console.print(compare_table(a, b, c))
+        for line in only_lines(a, b, c):
+            console.print(line, highlight=False)
     for plot in plots:
         console.print(f"plot: {plot}")
     return 0
