@@ -39,6 +39,15 @@ def test_every_row_loads_as_a_declaration():
         assert strip_parens(target) == strip_parens(conclusion), row["name"]
 
 
+def test_every_row_passes_the_safety_gate():
+    from prover.env.lean import gate
+
+    cfg = load().lean
+    for problem in load_jsonl(OLYMPIAD):
+        gate.check_header(problem.theorem.header, cfg)
+        gate.check_statement(problem.theorem.statement, cfg)
+
+
 def test_named_dataset_resolves_to_the_shipped_file():
     dataset = load_dataset("olympiad", load(), split="valid")
     assert len(dataset.problems) == sum(r["split"] == "valid" for r in ROWS)
