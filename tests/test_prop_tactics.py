@@ -279,3 +279,35 @@ def test_goals_match_real_lean_transcripts(shared_fixtures: Path, name: str) -> 
         assert list(result.state.goals) == resp["goals"], req["tactic"]
         assert isinstance(result, Proved) == (resp["proofStatus"] == "Completed")
         states[resp["proofState"]] = result.state
+
+
+def test_obtain_asks_for_the_stated_type_first_then_adds_it() -> None:
+    # Forward reasoning through an implication whose premise needs a proof of its own: not expressible
+    # with the other tactics (there is no `fun`), which is why the bench has `obtain h : T`.
+    replay(
+        "theorem t (p q r s t : Prop) : ((p → q) → r ∨ s) → q → (r → t) → (s → t) → t",
+        [
+            ("intro h hq hr hs", ("p q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\n⊢ t",)),
+            ("obtain hrs : r ∨ s", (
+                "p q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\n⊢ r ∨ s",
+                "p q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\nhrs : r ∨ s\n⊢ t",
+            )),
+            ("apply h", (
+                "p q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\n⊢ p → q",
+                "p q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\nhrs : r ∨ s\n⊢ t",
+            )),
+            ("intro hp", (
+                "p q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\nhp : p\n⊢ q",
+                "p q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\nhrs : r ∨ s\n⊢ t",
+            )),
+            ("exact hq", ("p q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\nhrs : r ∨ s\n⊢ t",)),
+            ("rcases hrs with a | b", (
+                "case inl\np q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\na : r\n⊢ t",
+                "case inr\np q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\nb : s\n⊢ t",
+            )),
+            ("exact hr a", ("case inr\np q r s t : Prop\nh : (p → q) → r ∨ s\nhq : q\nhr : r → t\nhs : s → t\nb : s\n⊢ t",)),
+            ("exact hs b", ()),
+        ],
+    )
+    failure("theorem t (p : Prop) : p", ["obtain h : q"], "unknown identifier 'q'")
+    failure("theorem t (p : Prop) : p", ["obtain h : p := x"], "not supported")

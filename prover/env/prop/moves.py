@@ -62,9 +62,32 @@ def tactics_for(g: Goal) -> list[str]:
     return out + cuts
 
 
+def invertible(g: Goal) -> str | None:
+    """A tactic that loses nothing (closing, `intro`, splitting ∧/↔/∨ hypotheses, `constructor` on ∧/↔),
+    if there is one: a search needs to try nothing else on this goal."""
+    t = g.target
+    names = {n: typ for n, typ in g.ctx if typ is not None}
+    for n, typ in names.items():
+        if typ.core is t.core:
+            return f"exact {n}"
+        if typ.kind == fm.FALSE:
+            return "contradiction"
+    if t.arrow() is not None:
+        return f"intro {_fresh(g)}"
+    for n, typ in names.items():
+        if typ.kind in (fm.AND, fm.IFF):
+            return f"rcases {n} with ⟨{n}a, {n}b⟩"
+        if typ.kind == fm.OR:
+            return f"rcases {n} with {n}l | {n}r"
+    if t.kind in (fm.AND, fm.IFF, fm.TRUE):
+        return "constructor"
+    return None
+
+
 def prove_by_search(theorem: Theorem, max_steps: int = 20_000) -> Proof | None:
-    """Best-first search with the tactics above (fewest open goals, then shortest path), states
-    deduplicated by their text; a Proof, or None when `max_steps` tactic steps did not find one."""
+    """Best-first search with the tactics above (fewest open goals, then shortest path), taking an
+    invertible step alone when there is one, states deduplicated by their text; a Proof, or None when
+    `max_steps` tactic steps did not find one."""
     env = PropEnv()
     root = env.open(theorem)
     seen: set[tuple[str, ...]] = {root.goals}
@@ -72,7 +95,9 @@ def prove_by_search(theorem: Theorem, max_steps: int = 20_000) -> Proof | None:
     steps = counter = 0
     while queue and steps < max_steps:
         _, _, _, state, path = heapq.heappop(queue)
-        for tactic in tactics_for(state.handle[0]):
+        goal = state.handle[0]
+        safe = invertible(goal)
+        for tactic in [safe] if safe else tactics_for(goal):
             steps += 1
             result = env.step(state, tactic)
             if isinstance(result, Failed):

@@ -144,8 +144,7 @@ def _intro(tac: Tactic, g: Goal) -> list[Goal]:
     variables = g.variables()
     ctx, target = g.ctx, g.target
     for name in tac.names:
-        if name in variables:
-            raise TacticError(f"'{name}' names a proposition here; the prop bench does not let a hypothesis shadow it")
+        _check_name(name, variables)
         ab = target.arrow()
         if ab is None:
             raise TacticError("tactic 'introN' failed, insufficient number of binders")
@@ -257,8 +256,7 @@ def _rcases(tac: Tactic, g: Goal) -> list[Goal]:
         raise TacticError(f"rcases: '{tac.target}' is a proposition, not a hypothesis")
     variables = g.variables()
     for name in tac.names:
-        if name in variables:
-            raise TacticError(f"'{name}' names a proposition here; the prop bench does not let a hypothesis shadow it")
+        _check_name(name, variables)
     rest = g.ctx[:idx] + g.ctx[idx + 1 :]
     a, b = tac.names
     if tac.alt:
@@ -274,10 +272,14 @@ def _rcases(tac: Tactic, g: Goal) -> list[Goal]:
     return [Goal(rest + ((a, fa), (b, fb)), g.target, _tag(g.tag, "intro"))]  # type: ignore[arg-type]
 
 
+def _check_name(name: str, variables: set[str]) -> None:
+    if name in variables:
+        raise TacticError(f"'{name}' names a proposition here; the prop bench does not let a hypothesis shadow it")
+
+
 def _stated_type(tac: Tactic, g: Goal) -> F:
     variables = g.variables()
-    if tac.names[0] in variables:
-        raise TacticError(f"'{tac.names[0]}' names a proposition here; the prop bench does not let a hypothesis shadow it")
+    _check_name(tac.names[0], variables)
 
     def bound(v: str) -> F:
         if v not in variables:
@@ -296,7 +298,7 @@ def _have(tac: Tactic, g: Goal) -> list[Goal]:
         typ = _stated_type(tac, g)
         check(g, tac.term, typ)
     else:
-        _stated_type(tac, g)
+        _check_name(tac.names[0], g.variables())
         typ = synth(g, tac.term)
     return [Goal(g.ctx + ((tac.names[0], typ),), g.target, g.tag)]
 
