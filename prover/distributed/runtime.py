@@ -52,6 +52,4 @@ def root_cause(error: BaseException) -> str:
         if isinstance(cause, ProverError):
             return str(cause).splitlines()[0]
         return f"{type(cause).__name__}: {cause}".splitlines()[0]
-    if isinstance(error, ray.exceptions.RayActorError):
-        return "actor died: " + (str(error).strip().splitlines() or [type(error).__name__])[0]
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
