@@ -20,11 +20,14 @@ _TOKEN = re.compile(
 )
 _SYM_NORMAL = {"->": "→", "<->": "↔", "/\\": "∧", "\\/": "∨"}
 
-# Words that are Lean keywords or constants the term language gives a meaning to: never variable or
-# hypothesis names here (Lean would parse or resolve them differently).
+# Lean keywords and tactic names (tokens in Lean, not identifiers) and the constants the term language
+# gives a meaning to: never variable or hypothesis names here (Lean would parse or resolve them otherwise).
 RESERVED = frozenset(
-    "theorem lemma example def fun by have show from at with match let if then else do Prop Type Sort "
-    "True False Not And Or Iff trivial absurd sorry admit obtain rcases intro exact apply calc".split()
+    "theorem lemma example def fun by have show from at with match let if then else do in where using "
+    "forall exists Prop Type Sort True False Not And Or Iff trivial absurd sorry admit obtain rcases "
+    "rintro intro intros exact apply refine constructor left right exfalso contradiction assumption "
+    "cases induction simp rfl calc use this suffices open import axiom instance structure class "
+    "inductive namespace section end variable universe set_option attribute macro syntax notation _".split()
 )
 
 
