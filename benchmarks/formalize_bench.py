@@ -61,12 +61,14 @@ def main() -> None:
     if model is None:
         model = str(out / "model")
         shutil.rmtree(model, ignore_errors=True)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         result = train_demo(model, cfg, n_examples=args.examples, reverse=args.reverse)
-        summary["train"] = {"seconds": round(time.monotonic() - started, 1), "parameters": result.parameters,
+        summary["train"] = {"seconds": round(time.monotonic() - started, 1),
+                            "cpu_seconds": round(time.process_time() - cpu, 1), "parameters": result.parameters,
                             "steps": result.steps, "loss_first": round(result.losses[0][1], 3),
                             "loss_last": round(sum(loss for _, loss in result.losses[-20:]) / 20, 3)}
-        print(f"trained in {summary['train']['seconds']}s: {result.summary()}", flush=True)
+        print(f"trained in {summary['train']['seconds']}s ({summary['train']['cpu_seconds']} CPU seconds): "
+              f"{result.summary()}", flush=True)
     cfg = cfg.model_copy(update={"formalize": cfg.formalize.model_copy(update={"model": model})})
     generator = ModelGenerator.load(model, cfg)
     env = PropEnv()
