@@ -43,7 +43,7 @@ def main() -> None:
             state = root
             for _ in range(args.depth):
                 options = tactics_for(state.handle[0])
-                tactic = rng.choice(options) if rng.random() < 0.8 else rng.choice(NOISE)
+                tactic = rng.choice(options) if options and rng.random() < 0.8 else rng.choice(NOISE)
                 t = time.perf_counter()
                 result = env.step(state, tactic)
                 dt = time.perf_counter() - t

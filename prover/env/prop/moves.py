@@ -56,7 +56,8 @@ def tactics_for(g: Goal) -> list[str]:
                 cuts.append(f"obtain {_fresh(g)} : {ab[1].text}")  # a cut: prove the conclusion first
     if t.kind == fm.OR:
         out += ["left", "right"]
-    out.append("contradiction")
+    if any(typ.kind in (fm.NOT, fm.FALSE) for typ in names.values()):
+        out.append("contradiction")
     if t.kind != fm.FALSE:
         out.append("exfalso")
     return out + cuts
