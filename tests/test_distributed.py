@@ -175,3 +175,26 @@ def test_tree_routes_around_a_dead_worker_by_replaying_the_path(ray_local):
         assert isinstance(again, Progress) and tree.replay_calls >= 1
     finally:
         pool.close()
+
+
+def test_one_tree_over_two_workers_each_with_its_own_lean_repl(ray_local, tmp_path):
+    """The Lean path through Ray, against the stand-in REPL (tests/fake_repl.py, a toy, not Lean): proof
+    states live in each worker's REPL process, so expansions are routed to their owner or replayed."""
+    import sys
+    from pathlib import Path
+
+    from prover.config import OLYMPIAD_HEADER
+    from prover.core import Theorem
+
+    fake = [sys.executable, str(Path(__file__).with_name("fake_repl.py"))]
+    tactics = ["constructor", "exact hp", "exact hq", "exact hr", "intro h"]  # no closer: five steps deep
+    cfg = load(overrides={"env": "lean", "lean.repl_command": fake, "lean.timeout": 10.0, "policy.kind": "automation",
+                          "policy.automation_tactics": tactics, "ray.workers": 2, "search.budget_steps": 80,
+                          "search.timeout": None})
+    theorem = Theorem.from_text("theorem t (p q r : Prop) (hp : p) (hq : q) (hr : r) : p ∧ q ∧ r",
+                                header=OLYMPIAD_HEADER)
+    result = prove_tree(cfg, theorem)
+    assert result.proved and result.verdict.ok  # the stand-in's final check of the whole proof passed
+    assert result.proof.tactics == ("constructor", "exact hp", "constructor", "exact hq", "exact hr")
+    stats = result.graph.graph["stats"]
+    assert stats["failed"] > 0 and stats["replay_calls"] >= 1  # the second worker joined (opened its own root)
