@@ -26,6 +26,12 @@ class WorkerPool:
     def __init__(self, n: int, spawn: Callable[[], Any], ready: str = "ready") -> None:
         if n < 1:
             raise ProverError("the number of workers must be at least 1")
+        import ray
+
+        cpus = int(ray.cluster_resources().get("CPU", 0))
+        if n > cpus:  # each worker takes one CPU; the rest would wait for one forever
+            raise ProverError(f"--workers {n} needs {n} CPUs but Ray has {cpus}: use --workers {max(cpus, 1)} "
+                              "or fewer, or a larger cluster (--ray-address)")
         self.spawn = spawn
         self.ready = ready
         self.replaced = 0  # workers started to replace dead ones
