@@ -81,6 +81,7 @@ class SearchConfig(Section):
     length_normalize: bool = False  # best-first: rank by mean instead of summed log-prob
     num_tactics: int = 8  # tactics asked of the policy at a node's first expansion (best-first: every node)
     max_tactics: int = 64  # a node never holds more; reaching it ends widening there
+    max_depth: int = 64  # tactics from the root; deeper states are dead ends (MCTS) or not expanded (best-first)
     widen_c: float = 1.0  # progressive widening: PUCT ranges over the best ceil(widen_c * (N+1)^widen_alpha)
     widen_alpha: float = 0.5  #   live tactics of a node visited N times; more are asked when fewer are known
     virtual_loss: float = 1.0  # in-flight simulations count as this many visits of value 0 each

@@ -43,7 +43,7 @@ def best_first(env, policy, root: State, cfg: SearchConfig, usage: Usage) -> tup
             child, kind = g.record(nid, tactic, logp, g.step(env, nid, tactic))
             if g.proved_id is not None:
                 return g, "proved"
-            if child is None or child in expanded:
+            if child is None or child in expanded or length + 1 >= cfg.max_depth:
                 continue
             cand = (total + logp, length + 1)
             if child not in best or key(*cand) < key(*best[child]):

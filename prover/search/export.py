@@ -94,8 +94,10 @@ def draw(g: nx.DiGraph, path: str | Path) -> None:
         values.append(1.0 if d.get("status") == "proved" else (0.5 if v is None else v))
     size = 900 / max(1.0, len(pos) ** 0.5)
     nx.draw_networkx_edges(sub, pos, ax=ax, edge_color="#bbbbbb", width=0.6, arrows=False)
-    nx.draw_networkx_nodes(sub, pos, ax=ax, node_size=size, node_color=values, cmap="viridis", vmin=0, vmax=1,
-                           edgecolors=["#cc0000" if n in proof else "none" for n in sub.nodes], linewidths=1.5)
+    drawn = nx.draw_networkx_nodes(sub, pos, ax=ax, node_size=size, node_color=values, cmap="viridis", vmin=0,
+                                   vmax=1, linewidths=1.5,
+                                   edgecolors=["#cc0000" if n in proof else "none" for n in sub.nodes])
+    fig.colorbar(drawn, ax=ax, shrink=0.5, label="value (mean backed-up)")
     if proof_edges:
         nx.draw_networkx_edges(sub, pos, edgelist=proof_edges, ax=ax, edge_color="#cc0000", width=2.5,
                                arrows=True, arrowsize=12)

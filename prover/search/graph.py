@@ -154,5 +154,8 @@ class SearchGraph:
 
     def finish(self) -> nx.DiGraph:
         """The graph as handed to callers, with statistics in `graph.graph`."""
-        self.g.graph.update(root=self.root, proved=self.proved_id, proof_path=self.proof_path(), stats=self.stats())
+        path = self.proof_path()
+        for nid in path:
+            self.nodes[nid]["status"] = "proved"
+        self.g.graph.update(root=self.root, proved=self.proved_id, proof_path=path, stats=self.stats())
         return self.g

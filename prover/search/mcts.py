@@ -83,7 +83,7 @@ class MCTS:
             if not self.graph.policy_allowed():
                 return live or None
             have = len(node["proposals"])
-            k = self.cfg.num_tactics if have == 0 else min(self.cfg.max_tactics, max(limit, 2 * have))
+            k = min(self.cfg.max_tactics, max(limit, self.cfg.num_tactics if have == 0 else 2 * have))
             self.graph.propose(self.policy, nid, k)
             live = self._live(node, limit)
         return live
@@ -108,7 +108,7 @@ class MCTS:
                 node = nodes[nid]
                 n = node["visits"] + node["vloss"] * cfg.virtual_loss
                 limit = math.ceil(cfg.widen_c * (n + 1) ** cfg.widen_alpha)
-                live = self._widen(nid, node, limit)
+                live = self._widen(nid, node, limit) if len(path) <= cfg.max_depth else []
                 if live is None:  # the policy budget ran out here
                     self.done = g.stop_reason() if self.in_flight == 0 else None
                     return None
