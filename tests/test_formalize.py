@@ -247,7 +247,7 @@ def tiny_model(tmp_path_factory):
     cfg = load(overrides={"env": "prop", "policy.device": "cpu", "train.steps": 200, "train.batch_size": 16,
                           "train.lr": 5e-3, "train.model_dim": 64, "train.model_layers": 1, "train.model_heads": 2,
                           "train.warmup_steps": 10, "train.save_every": 10**6, "train.eval_fraction": 0.0})
-    result = train_demo(out, cfg, n_examples=400, max_depth=1, progress=False)
+    result = train_demo(out, cfg, n_examples=400, max_depth=1, reverse=True, progress=False)
     assert result.losses[-1][1] < result.losses[0][1] / 3
     yield out
     torch.set_num_threads(threads)
@@ -273,6 +273,7 @@ def test_tiny_trained_model_yields_well_formed_ranked_candidates(tiny_model):
         for c in r.ranked:
             assert screen(c.statement, env, cfg)[0] is not None and c.reasons and "agree" in c.reasons[0]
             assert any("model likelihood" in why for why in c.reasons)
+            assert any("back-translation" in why for why in c.reasons)  # the model was trained both ways
         assert all(x.reason for x in r.rejected)
         json.dumps(r.to_json(), ensure_ascii=False)
 
@@ -300,3 +301,18 @@ def test_lean_filter_keeps_what_elaborates_and_says_why_the_rest_fails(server, c
     assert code == 0, err
     assert {r["statement"] for r in result["ranked"]} == {"theorem t (x : ℕ) : x + 0 = x", "theorem v : (1 : ℕ) + 1 = 2"}
     assert any("y" in r["reason"] for r in result["rejected"])
+
+
+def test_vacuity_guard_marks_trivial_and_vacuous_statements():
+    from prover.formalize.generate import make_generator
+    from prover.formalize.pipeline import guard_policy, rank
+
+    cfg = load(overrides={"env": "prop", "formalize.endpoint": "http://127.0.0.1:9"})  # never contacted by rank
+    generator, env, guard = make_generator(cfg), PropEnv(), guard_policy(cfg)
+    result = rank("p implies q", [" a (p : Prop) : p → p", " c (p q : Prop) : p → q"], generator, env, guard, cfg)
+    by_name = {r.theorem.name: r for r in result.ranked}
+    assert any(why.startswith("trivial") for why in by_name["a"].reasons)
+    assert not any(why.startswith(("trivial", "vacuous")) for why in by_name["c"].reasons)
+    assert result.ranked[0].theorem.name == "c"  # equal agreement, the trivial one loses
+    result = rank("q", [" b (p q : Prop) (h : p) (k : ¬p) : q"], generator, env, guard, cfg)
+    assert any(why.startswith("vacuous") for why in result.ranked[0].reasons)
