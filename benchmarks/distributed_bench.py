@@ -94,7 +94,8 @@ def server_throughput(requests: int, in_flight: int, max_batch: int, op: str, ck
 
     cfg = load(overrides={"policy.kind": ckpt, "policy.max_new_tokens": 24, "policy.num_samples": 4,
                           "policy.batch_size": max(max_batch, 1), "policy.device": "cpu",
-                          "ray.max_batch": max_batch, "ray.max_wait_ms": 5.0})
+                          "ray.max_batch": max_batch, "ray.max_wait_ms": 5.0,
+                          "ray.policy_cpus": min(2, os.cpu_count() or 1)})  # torch threads: the machine's, up to 2
     from prover.env.prop import PropEnv
 
     env = PropEnv()

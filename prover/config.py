@@ -101,6 +101,7 @@ class RayConfig(Section):
     # "auto": one shared, batched policy server for models, a policy in each worker for automation/uniform.
     policy_server: Literal["auto", "always", "never"] = "auto"
     num_cpus: int | None = None  # local Ray only: CPUs Ray may use (None: all of this machine's cores)
+    policy_cpus: int = 0  # CPUs reserved for the policy server, and its torch threads (0: none reserved, 1 thread)
 
 
 class BenchConfig(Section):

@@ -2,8 +2,8 @@
 
 The server is a Ray async actor: each incoming call hands its states to a BatchingPolicy (one thread that
 owns the model) and awaits the answer, so calls from all env workers are merged into model batches. It
-asks for the GPU when the cluster has one and for no CPU slot, so it never keeps an env worker from
-being scheduled.
+asks for the GPU when the cluster has one, and for ray.policy_cpus CPU slots (none by default, so it
+never keeps an env worker from being scheduled; then Ray gives torch one thread).
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ class PolicyServer:
 
     def __init__(self, cfg: Config) -> None:
         from prover.policy import make_policy
+
+        if cfg.ray.policy_cpus > 0:  # Ray gives an actor one thread unless it reserves more CPUs
+            import torch
+
+            torch.set_num_threads(cfg.ray.policy_cpus)
 
         self._batcher = BatchingPolicy(make_policy(cfg), cfg.ray.max_batch, cfg.ray.max_wait_ms)
 
@@ -62,7 +67,8 @@ def start_policy_server(cfg: Config, gpu: bool | None = None) -> Any:
     from prover.distributed.runtime import has_gpu, root_cause
 
     use_gpu = has_gpu() if gpu is None else gpu
-    actor_cls = ray.remote(PolicyServer).options(num_cpus=0, num_gpus=1 if use_gpu else 0, max_concurrency=1000)
+    actor_cls = ray.remote(PolicyServer).options(num_cpus=cfg.ray.policy_cpus, num_gpus=1 if use_gpu else 0,
+                                                 max_concurrency=1000)
     server = actor_cls.remote(cfg)
     try:
         ray.get(server.ready.remote())
