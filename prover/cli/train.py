@@ -1,7 +1,10 @@
 """`prover train --sft DATA.jsonl --out DIR`: supervised training of a policy checkpoint.
 
 DATA holds {"state": goals text, "tactic": ..., "value": optional 0..1} lines; DIR becomes a checkpoint that
-`prover prove --policy DIR` loads. Corpus training (`prover train CORPUS`, expert iteration) is issue 8.
+`prover prove --policy DIR` loads.
+
+`prover train CORPUS --rounds N --out DIR [--resume]`: expert iteration over any dataset `prover bench` accepts
+(prover/learn/expert.py); `prover train --ttrl STATEMENT --out DIR`: test-time RL on one prop target.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from prover.core import ProverError
 
 def add_parser(sub, parent) -> None:
     p = sub.add_parser("train", parents=[parent], help="train the policy (supervised: --sft DATA.jsonl)")
-    p.add_argument("corpus", nargs="?", metavar="CORPUS", help="problem corpus for expert iteration (not built yet)")
+    p.add_argument("corpus", nargs="?", metavar="CORPUS",
+                   help="problem corpus for expert iteration: a JSONL file, a named dataset, or prop:SPLIT[:N]")
     p.add_argument("--sft", metavar="DATA.jsonl", help='supervised data: {"state", "tactic", "value"?} lines')
     p.add_argument("--out", metavar="DIR", help="checkpoint directory to write (loadable with --policy DIR)")
-    p.add_argument("--resume", action="store_true", help="continue the checkpoint in --out to --steps")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the checkpoint in --out to --steps (with CORPUS: after the last complete round)")
     p.add_argument("--init", dest="train.init", metavar="DIR", help="start from this checkpoint, not a new model")
     p.add_argument("--steps", dest="train.steps", type=int, metavar="N", help="optimizer steps in all")
     p.add_argument("--batch-size", dest="train.batch_size", type=int, metavar="N")
@@ -25,13 +30,52 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--save-every", dest="train.save_every", type=int, metavar="N", help="steps between checkpoints")
     p.add_argument("--arch", dest="train.model_arch", choices=["causal", "seq2seq"], help="new model's kind")
     p.add_argument("--device", dest="policy.device", metavar="auto|cpu|cuda")
+    ei = p.add_argument_group("expert iteration (with CORPUS) and test-time RL (--ttrl)")
+    ei.add_argument("--rounds", dest="learn.rounds", type=int, metavar="N", help="rounds after round 0 (default 5)")
+    ei.add_argument("--heldout", dest="learn.heldout", metavar="DATASET", help="evaluated after each round")
+    ei.add_argument("--data", metavar="DATA.jsonl", help="original (state, tactic) data, always kept in the buffer")
+    ei.add_argument("--replace", dest="learn.replace", action="store_true", default=None,
+                    help="ablation: train on the newest round's data only (drops the original data)")
+    ei.add_argument("--steps-per-round", dest="learn.steps_per_round", type=int, metavar="N")
+    ei.add_argument("--ttrl", metavar="STATEMENT", help="test-time RL on one hard prop target")
+    ei.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend")
+    ei.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="starting policy")
+    ei.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls an attempt")
+    ei.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"])
     p.set_defaults(handler=run)
 
 
+def _learn(args, cfg: Config) -> int:
+    if args.out is None:
+        raise ProverError("expert iteration needs --out DIR, the run directory to write")
+    if args.ttrl is not None:
+        from prover.cli.inputs import read_theorem
+        from prover.learn.ttrl import test_time_rl
+
+        result = test_time_rl(cfg, read_theorem(args.ttrl, cfg), args.out, data=args.data,
+                              log=None if args.json else print)
+        print(json.dumps(result, ensure_ascii=False) if args.json else
+              (f"proved after {len(result['rounds']) - 1} test-time rounds" if result["proved"] else
+               f"not proved after {len(result['rounds']) - 1} test-time rounds") + f"; see {args.out}/ttrl.jsonl")
+        return 0 if result["proved"] else 1
+    from prover.learn.corpus import train_on_corpus
+
+    rows = train_on_corpus(cfg, args.corpus, args.out, cfg.learn.rounds, resume=args.resume, data=args.data,
+                           log=None if args.json else print)
+    if args.json:
+        print(json.dumps({"out": args.out, "rounds": rows}, ensure_ascii=False))
+    else:
+        print(f"metrics: {args.out}/metrics.jsonl; plots: {args.out}/solved.png, diversity.png, proof_lengths.png; "
+              f"policy: {args.out}/policy")
+    return 0
+
+
 def run(args, cfg: Config) -> int:
+    if args.sft is None and (args.corpus is not None or args.ttrl is not None):
+        return _learn(args, cfg)
     if args.sft is None:
-        raise ProverError("corpus training (issue 8) is not built yet; "
-                          "`prover train --sft DATA.jsonl --out DIR` trains a policy on (state, tactic) lines")
+        raise ProverError("nothing to train on: give CORPUS (expert iteration), --sft DATA.jsonl (supervised) "
+                          "or --ttrl STATEMENT (test-time RL)")
     if args.corpus is not None:
         raise ProverError("give either CORPUS or --sft DATA.jsonl, not both")
     if args.out is None:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9'.₀-₉]*")
 
 
 def tactic_entropy(tactics: Iterable[str]) -> float:
@@ -38,29 +35,53 @@ def goal_of(statement: str) -> str:
     return statement[last + 1:].strip() if last >= 0 else statement.strip()
 
 
-def shape(statement: str, depth: int = 0) -> str:
-    """A problem's shape: its goal with names erased and parenthesised sub-terms (below `depth`) collapsed.
+_OPS = ("↔", "→", "∨", "∧", "=", "≠", "≤", "<", "¬")  # loosest first: the first found at depth 0 is the top
 
-    `(p → q) → ¬q → ¬p` becomes `(…)→¬_→¬_`: problems of one shape need the same top-level moves, so the
-    share of held-out shapes with a solved problem shows whether the policy still covers the whole space.
-    """
-    goal = _IDENT.sub("_", goal_of(statement))
-    goal = re.sub(r"\s+", "", goal)
-    out, level = [], 0
-    for ch in goal:
+
+def _top_split(text: str, op: str) -> list[str]:
+    """`text` split at `op` where it is outside every bracket."""
+    parts, depth, last = [], 0, 0
+    for i, ch in enumerate(text):
         if ch in "([{⟨":
-            level += 1
-            if level == depth + 1:
-                out.append("(…)")
-            if level <= depth:
-                out.append(ch)
+            depth += 1
         elif ch in ")]}⟩":
-            if level <= depth:
-                out.append(ch)
-            level -= 1
-        elif level <= depth:
-            out.append(ch)
-    return "".join(out)
+            depth -= 1
+        elif depth == 0 and text.startswith(op, i):
+            parts.append(text[last:i])
+            last = i + len(op)
+    return parts + [text[last:]]
+
+
+def _wrapped(term: str) -> bool:
+    """`(…)` whose first bracket closes at the very end."""
+    if not (term.startswith("(") and term.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(term):
+        depth += (ch in "([{⟨") - (ch in ")]}⟩")
+        if depth == 0 and i < len(term) - 1:
+            return False
+    return True
+
+
+def _kind(term: str) -> str:
+    term = term.strip()
+    while _wrapped(term):
+        term = term[1:-1].strip()
+    for op in _OPS:
+        if len(_top_split(term, op)) > 1 or (op == "¬" and term.startswith("¬")):
+            return op
+    return "_"
+
+
+def shape(statement: str) -> str:
+    """A problem's shape: the main connective of each premise (as a set) and of the conclusion.
+
+    `(p → q) → ¬q → ¬p` is `→¬⊢¬`: after `intro`, problems of one shape call for the same first moves,
+    so the share of held-out shapes with a solved problem shows whether the policy still covers them all.
+    """
+    *premises, conclusion = _top_split(goal_of(statement), "→")
+    return "".join(sorted({_kind(p) for p in premises})) + "⊢" + _kind(conclusion)
 
 
 def shape_coverage(statements: Sequence[str], solved: Sequence[bool]) -> dict[str, float | int]:

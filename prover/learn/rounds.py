@@ -63,7 +63,8 @@ class Round:
         return read_examples(p, source=f"round-{self.number}") if p.is_file() else []
 
     def proved(self, which: str = "search") -> set[str]:
-        return {r["name"] for r in read_jsonl(self.path / f"{which}.jsonl") if r.get("proved")}
+        """The statements proved in this round's search (or held-out evaluation)."""
+        return {r["theorem"] for r in read_jsonl(self.path / f"{which}.jsonl") if r.get("proved")}
 
 
 class RunDir:

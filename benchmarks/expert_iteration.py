@@ -1,0 +1,70 @@
+"""Expert iteration on the prop bench: the held-out solve rate per round, and the accumulating replay buffer
+against `--replace` (entropy, distinct tactics, solved sets).
+
+    .venv/bin/python benchmarks/expert_iteration.py --out results/expert_iteration
+
+runs `prover train prop:train:N --heldout prop:hard:M` twice from the same starting policy (once with the
+accumulating buffer, once with --replace), prints one line per round, and writes OUT/accumulate/ and
+OUT/replace/ (each a full run directory: metrics.jsonl, plots, checkpoints), OUT/compare.png and
+OUT/summary.json. Pass --only accumulate to run just the first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from prover.config import load
+from prover.learn.corpus import train_on_corpus
+from prover.learn.plots import plot_compare
+
+KEYS = [("heldout_solve_rate", "held-out solved (prop:hard)"), ("train_solved_ever_rate", "train solved (ever)"),
+        ("heldout_tactic_entropy", "tactic entropy, held-out proofs"),
+        ("buffer_tactic_entropy", "tactic entropy, training data"),
+        ("heldout_distinct_tactics", "distinct tactics, held-out proofs")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default="results/expert_iteration")
+    ap.add_argument("--corpus", default="prop:train:300")
+    ap.add_argument("--heldout", default="prop:hard:60")
+    ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--policy", default="uniform", help="the starting policy")
+    ap.add_argument("--budget-steps", type=int, default=64, help="env calls per attempt")
+    ap.add_argument("--steps-per-round", type=int, default=300)
+    ap.add_argument("--data", default=None, help="original (state, tactic) JSONL kept in the buffer")
+    ap.add_argument("--only", choices=["accumulate", "replace"], default=None)
+    ap.add_argument("--set", nargs="*", default=[], metavar="SECTION.FIELD=VALUE", help="more config overrides")
+    args = ap.parse_args()
+    out = Path(args.out)
+    overrides = {"env": "prop", "policy.kind": args.policy, "learn.heldout": args.heldout,
+                 "search.budget_steps": args.budget_steps, "learn.steps_per_round": args.steps_per_round,
+                 "search.timeout": 60.0}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        overrides[key] = json.loads(value) if value[:1] in "0123456789-[{tf" and value not in ("t", "f") else value
+    runs, summary = {}, {"command": " ".join(["benchmarks/expert_iteration.py", *sys.argv[1:]])}
+    for mode in ["accumulate", "replace"] if args.only is None else [args.only]:
+        cfg = load(overrides=overrides | {"learn.replace": mode == "replace"})
+        started, cpu = time.monotonic(), time.process_time()
+        print(f"== {mode}")
+        rows = train_on_corpus(cfg, args.corpus, out / mode, args.rounds, resume=(out / mode / "run.json").is_file(),
+                               data=args.data, log=print)
+        runs[mode] = rows
+        summary[mode] = {"wall_seconds": round(time.monotonic() - started, 1),
+                         "cpu_seconds": round(time.process_time() - cpu, 1),
+                         "heldout_solve_rate": [r["heldout_solve_rate"] for r in rows],
+                         "heldout_tactic_entropy": [r.get("heldout_tactic_entropy") for r in rows],
+                         "buffer_tactic_entropy": [r.get("buffer_tactic_entropy") for r in rows],
+                         "train_solved_ever": [r.get("train_solved_ever") for r in rows]}
+    plot_compare(runs, KEYS, out / "compare.png")
+    (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()

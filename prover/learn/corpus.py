@@ -1,0 +1,60 @@
+"""`prover train CORPUS --rounds N --out DIR`: the corpus and held-out set from dataset specs, then the rounds."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from prover.config import Config
+from prover.core import ProverError, Theorem
+from prover.learn.buffer import ORIGINAL, Example
+from prover.learn.expert import ExpertIteration
+
+
+def load_theorems(spec: str, cfg: Config) -> list[Theorem]:
+    """Any dataset `prover bench` accepts: a JSONL path, a named dataset, or `prop:SPLIT[:N]`."""
+    from prover.bench.datasets import load_dataset
+
+    return [p.theorem for p in load_dataset(spec, cfg).problems]
+
+
+def corpus_and_heldout(spec: str, cfg: Config) -> tuple[list[Theorem], list[Theorem], str]:
+    """The training problems, the held-out ones, and how the held-out set was named."""
+    corpus = load_theorems(spec, cfg)
+    if cfg.learn.heldout is not None:
+        heldout = load_theorems(cfg.learn.heldout, cfg)
+        overlap = {t.statement for t in corpus} & {t.statement for t in heldout}
+        if overlap:
+            raise ProverError(f"{len(overlap)} held-out problems are also in the corpus {spec}; "
+                              "choose a disjoint --heldout")
+        return corpus, heldout, cfg.learn.heldout
+    frac = cfg.learn.heldout_fraction
+    if not 0 < frac < 1 or len(corpus) < 2:
+        raise ProverError("no held-out set: give --heldout DATASET, or a corpus of at least 2 problems and "
+                          "learn.heldout_fraction between 0 and 1")
+    order = list(range(len(corpus)))
+    random.Random(cfg.learn.seed).shuffle(order)
+    n = max(1, round(frac * len(corpus)))
+    held = set(order[:n])
+    return ([t for i, t in enumerate(corpus) if i not in held], [t for i, t in enumerate(corpus) if i in held],
+            f"{spec} (a {frac:.0%} seeded split)")
+
+
+def original_examples(path: str | None) -> list[Example]:
+    """The original (dataset or human) proofs as (state, tactic) pairs, read with the trainer's own reader."""
+    if path is None:
+        return []
+    from prover.policy.data import read_examples
+
+    return [Example(ex.state, ex.tactic, ex.value, ORIGINAL) for ex in read_examples(path)]
+
+
+def train_on_corpus(cfg: Config, spec: str, out: str | Path, rounds: int, resume: bool = False,
+                    data: str | None = None, log: Callable[[str], None] | None = None) -> list[dict]:
+    if rounds < 1:
+        raise ProverError("--rounds must be at least 1")
+    corpus, heldout, heldout_name = corpus_and_heldout(spec, cfg)
+    run = ExpertIteration(cfg, out, corpus, heldout, original_examples(None if resume else data), log)
+    settings = run.settings(spec, heldout_name) | {"data": data}
+    return run.run(rounds, settings, resume=resume)

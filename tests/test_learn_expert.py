@@ -1,0 +1,125 @@
+"""Expert iteration end to end on a small prop corpus: rounds on disk, metrics, resume after a crash, the buffer."""
+
+import json
+
+import pytest
+
+import prover.policy.train as policy_train
+from prover.cli import main
+from prover.learn.buffer import Example, write_examples
+from prover.learn.rounds import RunDir
+
+ORIGINAL = [Example("p q : Prop\n⊢ p ∧ q → q ∧ p", "intro h"), Example("p q : Prop\nh : p ∧ q\n⊢ q ∧ p", "exact ⟨h.2, h.1⟩")]
+TINY = """
+env = "prop"
+[policy]
+kind = "uniform"
+device = "cpu"
+max_new_tokens = 32
+num_samples = 4
+[search]
+budget_steps = 12
+[train]
+model_dim = 32
+model_layers = 1
+model_heads = 2
+batch_size = 8
+warmup_steps = 2
+[learn]
+heldout = "prop:easy:4"
+steps_per_round = 6
+"""
+
+
+@pytest.fixture
+def setup(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY)
+    data = tmp_path / "original.jsonl"
+    write_examples(data, ORIGINAL)
+    return config, data
+
+
+def train(capsys, config, *argv):
+    code = main(["train", "prop:train:6", "--config", str(config), *argv])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def metrics(run):
+    return [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.slow
+def test_two_rounds_write_metrics_plots_and_a_loadable_checkpoint(capsys, setup, tmp_path):
+    config, data = setup
+    run = tmp_path / "run"
+    out = train(capsys, config, "--rounds", "2", "--out", str(run), "--data", str(data))
+    rows = metrics(run)
+    assert [r["round"] for r in rows] == [0, 1, 2]
+    assert "round 2: held-out" in out
+    for r in rows[1:]:
+        for key in ("train_solved", "heldout_solved", "heldout_distinct_tactics", "heldout_tactic_entropy",
+                    "heldout_proof_lengths", "heldout_shape_coverage", "buffer_tactic_entropy"):
+            assert key in r, key
+        assert r["buffer_sources"]["original"] >= len(ORIGINAL)  # the original data stays in the mix
+    assert rows[1]["train_solved"] > 0 and rows[1]["buffer_sources"].get("round-1", 0) > 0
+    assert sum(rows[0]["heldout_proof_lengths"].values()) == rows[0]["heldout_solved"]
+    for png in ("solved.png", "diversity.png", "proof_lengths.png"):
+        assert (run / png).stat().st_size > 1000
+    # The newest checkpoint is what --policy DIR/policy loads, and it proves things.
+    assert (run / "policy").resolve() == (run / "rounds" / "round-0002" / "policy").resolve()
+    code = main(["prove", "--config", str(config), "--policy", str(run / "policy"), "--budget-steps", "40",
+                 "theorem t (p q : Prop) : p ∧ q → q ∧ p"])
+    assert code in (0, 1) and "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_crashed_round_leaves_no_trace_and_resume_continues(capsys, setup, tmp_path, monkeypatch):
+    config, _ = setup
+    run = tmp_path / "run"
+    real, calls = policy_train.train_sft, []
+
+    def crash_in_round_two(*args, **kwargs):
+        calls.append(1)
+        result = real(*args, **kwargs)  # round 2's checkpoint is written into its temporary directory...
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # ...and the process dies before the round is complete
+        return result
+
+    monkeypatch.setattr(policy_train, "train_sft", crash_in_round_two)
+    assert main(["train", "prop:train:6", "--config", str(config), "--rounds", "2", "--out", str(run)]) == 130
+    capsys.readouterr()
+    assert [r.number for r in RunDir(run).complete_rounds()] == [0, 1]
+    assert [r["round"] for r in metrics(run)] == [0, 1]
+    round1 = (run / "rounds" / "round-0001" / "metrics.json").read_text()
+
+    monkeypatch.setattr(policy_train, "train_sft", real)
+    out = train(capsys, config, "--rounds", "2", "--out", str(run), "--resume")
+    assert "resuming after round 1" in out
+    assert [r["round"] for r in metrics(run)] == [0, 1, 2]
+    assert (run / "rounds" / "round-0001" / "metrics.json").read_text() == round1  # untouched
+    assert not list((run / "rounds").glob(".round-*"))
+
+
+@pytest.mark.slow
+def test_replace_drops_the_original_data_that_accumulation_keeps(capsys, setup, tmp_path):
+    config, data = setup
+    train(capsys, config, "--rounds", "2", "--out", str(tmp_path / "acc"), "--data", str(data))
+    train(capsys, config, "--rounds", "2", "--out", str(tmp_path / "rep"), "--data", str(data), "--replace")
+    acc, rep = metrics(tmp_path / "acc"), metrics(tmp_path / "rep")
+    assert all(r["buffer_sources"].get("original", 0) >= len(ORIGINAL) for r in acc[1:])
+    assert all("original" not in r["buffer_sources"] for r in rep[1:])
+    assert set(rep[2]["buffer_sources"]) <= {"round-2"}
+    assert acc[2]["buffer_examples"] > rep[2]["buffer_examples"]
+
+
+def test_bad_requests_are_one_line(capsys, setup, tmp_path):
+    config, _ = setup
+    assert main(["train", "prop:train:6", "--config", str(config), "--rounds", "1"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert main(["train", "prop:train:6", "--config", str(config), "--out", str(tmp_path / "x"), "--resume"]) == 2
+    assert "nothing to resume" in capsys.readouterr().err
+    assert main(["train", "prop:easy:6", "--config", str(config), "--out", str(tmp_path / "y")]) == 2
+    assert "also in the corpus" in capsys.readouterr().err
