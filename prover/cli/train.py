@@ -54,9 +54,9 @@ def _learn(args, cfg: Config) -> int:
 
         result = test_time_rl(cfg, read_theorem(args.ttrl, cfg), args.out, data=args.data,
                               log=None if args.json else print)
+        trained = f"{result['trained_rounds']} round(s) of test-time training"
         print(json.dumps(result, ensure_ascii=False) if args.json else
-              (f"proved after {len(result['rounds']) - 1} test-time rounds" if result["proved"] else
-               f"not proved after {len(result['rounds']) - 1} test-time rounds") + f"; see {args.out}/ttrl.jsonl")
+              f"{'proved' if result['proved'] else 'not proved'} after {trained}; see {args.out}/ttrl.jsonl")
         return 0 if result["proved"] else 1
     from prover.learn.corpus import train_on_corpus
 

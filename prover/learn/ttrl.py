@@ -59,7 +59,9 @@ def test_time_rl(cfg: Config, target: Theorem, out: str | Path, data: str | None
         ckpt = _train(cfg, original + learned, out / f"round-{k}" / "policy", ckpt, k, log is not None)
     (out / "ttrl.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     final = rows[-1]
-    return {"target": target.statement, "proved": final["proved"], "tactics": final["tactics"], "rounds": rows}
+    trained = sum(1 for k in range(len(rows)) if (out / f"round-{k}" / "policy").is_dir())
+    return {"target": target.statement, "proved": final["proved"], "tactics": final["tactics"],
+            "trained_rounds": trained, "rounds": rows}
 
 
 def _train(cfg: Config, examples: list[Example], out: Path, prev: Path | None, k: int, progress: bool) -> Path:

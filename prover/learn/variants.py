@@ -7,8 +7,8 @@
 - dropped hypotheses (a stronger claim, kept only when still provable);
 - sub-goals a failed search left open (the graph's open states, written back as theorems).
 
-Only variants that `decide` proves intuitionistically valid are kept: a variant is something the policy
-can learn a real proof of. The target itself is never among them.
+Only variants that `decide` proves intuitionistically valid are kept (a variant is something the policy can
+learn a real proof of), and none that is the target again up to hypothesis names, order and `intro`s.
 """
 
 from __future__ import annotations
@@ -142,19 +142,26 @@ def open_subgoals(graph: nx.DiGraph | None) -> list[tuple[Binders, F]]:
     return out
 
 
+def _key(binders: Binders, target: F) -> tuple:
+    """A sequent up to hypothesis names, order and intros: what makes two variants the same problem."""
+    st = introduced(Statement(binders, target))
+    return tuple(sorted(t.text for _, t in st.binders if t is not None)), st.target.text
+
+
 def variants(target: Theorem, graph: nx.DiGraph | None = None, limit: int = 24, seed: int = 0) -> list[Theorem]:
-    """Up to `limit` distinct, provable variants: open sub-goals first, then a seeded mix of the rest."""
+    """Up to `limit` distinct, provable variants other than the target: open sub-goals first (deepest first),
+    then a seeded mix of the rest."""
     st = parse_statement(target.statement)
     inner = introduced(st)
     rest = _special_cases(st) + _hypothesis_changes(inner) + _conclusion_changes(inner)
     random.Random(seed).shuffle(rest)
-    seen = {render("v", st.binders, st.target)}
+    seen = {_key(inner.binders, inner.target)}
     out: list[Theorem] = []
     for binders, tgt in open_subgoals(graph) + rest:
-        text = render("v", binders, tgt)
-        if text in seen:
+        key = _key(binders, tgt)
+        if key in seen:  # a repeat, or the target again after a few intros
             continue
-        seen.add(text)
+        seen.add(key)
         name = f"{target.name}_v{len(out)}"
         thm = Theorem.from_text(render(name, binders, tgt), header=target.header)
         if decide(thm):
