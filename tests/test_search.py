@@ -166,7 +166,7 @@ def test_progressive_widening_asks_for_more_tactics_as_visits_grow():
 
 def test_simulations_in_flight_at_once_with_virtual_loss():
     env, policy = PropEnv(), UniformPolicy()
-    theorem = problems("hard", 3)[2]
+    theorem = problems("hard", 2)[1]
     usage = Usage()
     mcts = MCTS(env, policy, env.open(theorem), SearchConfig(budget_steps=2000, timeout=None), usage)
     most = 0

@@ -45,48 +45,60 @@ class MCTS:
         self.in_flight = 0
         self.done: str | None = None  # set when the search is over: "proved", "exhausted" or a budget
         self.simulations = 0
+        # Per node, its live tactics in prior order: [tactic, log-prob, prior, child id | None, edge | None]
+        # (not failed, pruned, or leading to a dead node). Kept up to date so selection reads no more.
+        self.live: dict[int, list[list]] = {}
         g = self.graph
         if g.proved_id is None and g.stop_reason() is None and g.policy_allowed():
             node = g.node(g.root)
             node["value"] = node["value_sum"] = g.evaluate(policy, root)
             node["visits"] = 1
 
-    # -- statistics as PUCT sees them (virtual loss counts as visits of value 0) -------------------
-
     def _q(self, node: dict, default: float) -> float:
-        if node["status"] == "proved":
-            return 1.0
+        """A node's mean value as PUCT sees it: virtual losses count as visits of value 0."""
+        if node["status"] != "open":
+            return 1.0 if node["status"] == "proved" else 0.0
         n = node["visits"] + node["vloss"] * self.cfg.virtual_loss
         return node["value_sum"] / n if n > 0 else default
 
-    def _live(self, node: dict, limit: int) -> list[tuple[str, float, int | None]]:
-        """Up to `limit` untried-or-alive tactics of a node, best prior first: (tactic, log-prob, child)."""
-        out = []
-        tried, failed, pruned, pending = node["tried"], node["failed"], node["pruned"], node["pending"]
-        nodes = self.graph.nodes
-        for tactic, logp in node["proposals"]:
-            if tactic in failed or tactic in pruned or tactic in pending:
+    # -- the live tactics of a node ----------------------------------------------------------------
+
+    def _rebuild(self, nid: int) -> list[list]:
+        g = self.graph
+        node, kids, nodes = g.nodes[nid], g.children[nid], g.nodes
+        props = node["proposals"]
+        total = sum(math.exp(lp) for _, lp in props) or 1.0
+        live = []
+        for tactic, logp in props:
+            if tactic in node["failed"] or tactic in node["pruned"]:
                 continue
-            child = tried.get(tactic)
+            child = node["tried"].get(tactic)
             if child is not None and nodes[child]["status"] == "dead":
                 continue
-            out.append((tactic, logp, child))
-            if len(out) >= limit:
-                break
-        return out
+            live.append([tactic, logp, math.exp(logp) / total, child, None if child is None else kids[child]])
+        self.live[nid] = live
+        return live
 
-    def _widen(self, nid: int, node: dict, limit: int) -> list | None:
-        """The live tactics PUCT may pick from, asking the policy for more when too few are known.
+    def _widen(self, nid: int, limit: float) -> list[list] | None:
+        """The node's live tactics, after asking the policy for more while fewer than `limit` are known.
         None: the policy budget ran out before the node had any."""
-        live = self._live(node, limit)
+        node = self.graph.nodes[nid]
+        live = self.live.get(nid) or self._rebuild(nid)
         while len(live) < limit and not node["saturated"]:
             if not self.graph.policy_allowed():
                 return live or None
             have = len(node["proposals"])
-            k = min(self.cfg.max_tactics, max(limit, self.cfg.num_tactics if have == 0 else 2 * have))
+            k = min(self.cfg.max_tactics, max(math.ceil(limit), self.cfg.num_tactics if have == 0 else 2 * have))
             self.graph.propose(self.policy, nid, k)
-            live = self._live(node, limit)
+            live = self._rebuild(nid)
         return live
+
+    def _kill(self, nid: int) -> None:
+        """A dead node leaves the live lists of its parents."""
+        self.graph.nodes[nid]["status"] = "dead"
+        for parent in self.graph.g.pred[nid]:
+            if parent in self.live:
+                self.live[parent] = [e for e in self.live[parent] if e[3] != nid]
 
     # -- the three steps of a simulation -----------------------------------------------------------
 
@@ -94,7 +106,9 @@ class MCTS:
         """Walk down by PUCT to an untried tactic and mark the path with virtual loss. None when the
         search is over (`done` says why) or, with simulations in flight, when everything left is taken."""
         g, cfg = self.graph, self.cfg
-        nodes, adj = g.nodes, g.children
+        nodes, lives = g.nodes, self.live
+        vl, c_puct, wc, wa, max_depth = cfg.virtual_loss, cfg.c_puct, cfg.widen_c, cfg.widen_alpha, cfg.max_depth
+        sqrt = math.sqrt
         while self.done is None:
             if g.proved_id is not None:
                 self.done = "proved"
@@ -106,40 +120,54 @@ class MCTS:
             path, nid = [g.root], g.root
             while True:
                 node = nodes[nid]
-                n = node["visits"] + node["vloss"] * cfg.virtual_loss
-                limit = math.ceil(cfg.widen_c * (n + 1) ** cfg.widen_alpha)
-                live = self._widen(nid, node, limit) if len(path) <= cfg.max_depth else []
-                if live is None:  # the policy budget ran out here
-                    self.done = g.stop_reason() if self.in_flight == 0 else None
-                    return None
-                if not live:
-                    if node["pending"]:
+                n = node["visits"] + node["vloss"] * vl
+                live = lives.get(nid)
+                if live is not None and len(live) == 1 and node["saturated"] and not node["pending"]:
+                    child = live[0][3]  # one move left here: nothing to weigh
+                    if child is None:
+                        return self._claim(path, live[0][0], live[0][1])
+                    nid = child
+                    path.append(nid)
+                    continue
+                limit = wc * (n + 1) ** wa  # PUCT looks at the best ceil(limit) live tactics
+                if live is None or (len(live) < limit and not node["saturated"]):
+                    live = self._widen(nid, limit) if len(path) <= max_depth else []
+                    if live is None:  # the policy budget ran out here
+                        self.done = g.stop_reason() if self.in_flight == 0 else None
+                        return None
+                pending = node["pending"]
+                if not live or (pending and all(e[0] in pending for e in live)):
+                    if pending:
                         return None  # everything here is in flight: wait for a backup
-                    node["status"] = "dead"
+                    self._kill(nid)
                     if nid == g.root:
                         self.done = "exhausted" if self.in_flight == 0 else None
                         return None
                     self._add(path, 0.0)  # a dead end is a lost game: its ancestors learn it
-                    break  # start again from the root; the parent now sees this child dead
-                fpu = self._q(node, 0.5)
-                total = sum(math.exp(lp) for _, lp, _ in live)
-                scale = cfg.c_puct * math.sqrt(max(n, 1.0))
-                best, best_score = None, -math.inf
-                for tactic, logp, child in live:
-                    prior = math.exp(logp) / total if total > 0 else 1.0 / len(live)
+                    break  # start again from the root
+                fpu = node["value_sum"] / n if n > 0 else 0.5
+                scale = c_puct * sqrt(n if n > 1.0 else 1.0)
+                best, best_score, seen = None, -math.inf, 0
+                for entry in live:
+                    if seen >= limit:
+                        break
+                    child = entry[3]
                     if child is None:
-                        score = fpu + scale * prior
+                        if pending and entry[0] in pending:
+                            continue
+                        score = fpu + scale * entry[2]
                     else:
-                        edge = adj[nid][child]
-                        ne = edge["visits"] + edge["vloss"] * cfg.virtual_loss
-                        score = self._q(nodes[child], fpu) + scale * prior / (1.0 + ne)
+                        kid, edge = nodes[child], entry[4]
+                        nc = kid["visits"] + kid["vloss"] * vl
+                        q = kid["value_sum"] / nc if nc > 0 else fpu
+                        score = q + scale * entry[2] / (1.0 + edge["visits"] + edge["vloss"] * vl)
+                    seen += 1
                     if score > best_score:
-                        best, best_score = (tactic, logp, child), score
-                tactic, logp, child = best
-                if child is None:
-                    return self._claim(path, tactic, logp)
-                path.append(child)
-                nid = child
+                        best, best_score = entry, score
+                if best[3] is None:
+                    return self._claim(path, best[0], best[1])
+                nid = best[3]
+                path.append(nid)
         return None
 
     def _add(self, path: list[int], value: float) -> None:
@@ -152,10 +180,12 @@ class MCTS:
 
     def _claim(self, path: list[int], tactic: str, logp: float) -> Selection:
         nodes, adj = self.graph.nodes, self.graph.children
+        parent = None
         for nid in path:
             nodes[nid]["vloss"] += 1
-        for u, v in zip(path, path[1:], strict=False):
-            adj[u][v]["vloss"] += 1
+            if parent is not None:
+                adj[parent][nid]["vloss"] += 1
+            parent = nid
         leaf = nodes[path[-1]]
         leaf["pending"].add(tactic)
         self.in_flight += 1
@@ -187,6 +217,14 @@ class MCTS:
         self.in_flight -= 1
         self.simulations += 1
         child, kind = g.record(leaf_id, sel.tactic, sel.prior, ev.result)
+        live = self.live.get(leaf_id, [])
+        for i, entry in enumerate(live):
+            if entry[0] == sel.tactic:
+                if kind in ("new", "known") and nodes[child]["status"] != "dead":
+                    entry[3], entry[4] = child, adj[leaf_id][child]
+                else:  # failed, a cycle, a duplicate, or a transposition into a dead end
+                    del live[i]
+                break
         value = None
         if isinstance(ev.result, Proved):
             value = 1.0
@@ -198,18 +236,19 @@ class MCTS:
             node = nodes[child]
             node["value"] = node["value_sum"] = value
             node["visits"] = 1
-        path = sel.path
-        for nid in path:
+        parent = None
+        for nid in sel.path:
             node = nodes[nid]
             node["vloss"] -= 1
             if value is not None:
                 node["visits"] += 1
                 node["value_sum"] += value
-        for u, v in zip(path, path[1:], strict=False):
-            edge = adj[u][v]
-            edge["vloss"] -= 1
-            if value is not None:
-                edge["visits"] += 1
+            if parent is not None:
+                edge = adj[parent][nid]
+                edge["vloss"] -= 1
+                if value is not None:
+                    edge["visits"] += 1
+            parent = nid
         if child is not None and value is not None:
             adj[leaf_id][child]["visits"] += 1
         if g.proved_id is not None:
