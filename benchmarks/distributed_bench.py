@@ -85,7 +85,7 @@ def prop_batch(n: int, budget: int) -> dict:
     }
 
 
-def server_throughput(requests: int, in_flight: int, max_batch: int, op: str, ckpt: str) -> dict:
+def server_throughput(requests: int, in_flight: int, max_batch: int, op: str, ckpt: str, policy_cpus: int) -> dict:
     import ray
 
     from prover.config import load
@@ -94,8 +94,7 @@ def server_throughput(requests: int, in_flight: int, max_batch: int, op: str, ck
 
     cfg = load(overrides={"policy.kind": ckpt, "policy.max_new_tokens": 24, "policy.num_samples": 4,
                           "policy.batch_size": max(max_batch, 1), "policy.device": "cpu",
-                          "ray.max_batch": max_batch, "ray.max_wait_ms": 5.0,
-                          "ray.policy_cpus": min(2, os.cpu_count() or 1)})  # torch threads: the machine's, up to 2
+                          "ray.max_batch": max_batch, "ray.max_wait_ms": 5.0, "ray.policy_cpus": policy_cpus})
     from prover.env.prop import PropEnv
 
     env = PropEnv()
@@ -117,7 +116,8 @@ def server_throughput(requests: int, in_flight: int, max_batch: int, op: str, ck
     after = ray.get(server.stats.remote())
     ray.kill(server)
     calls = after["calls"] - before["calls"]
-    return {"measure": f"policy server {op}", "max_batch": max_batch, "requests": requests, "in_flight": in_flight,
+    return {"measure": f"policy server {op}", "max_batch": max_batch, "policy_cpus": policy_cpus,
+            "requests": requests, "in_flight": in_flight,
             "seconds": round(seconds, 2), "states_per_second": round(requests / seconds, 1),
             "model_calls": calls, "mean_batch": round(requests / calls, 2)}
 
@@ -130,6 +130,8 @@ def main() -> None:
     ap.add_argument("--in-flight", type=int, default=32)
     ap.add_argument("--skip-batch", action="store_true", help="only the policy server measurement")
     ap.add_argument("--skip-server", action="store_true", help="only the prop batch measurement")
+    ap.add_argument("--policy-cpus", type=int, default=0,
+                    help="ray.policy_cpus for the server (0: Ray's default of one torch thread)")
     args = ap.parse_args()
     print(json.dumps({"measure": "machine before", **load_of_machine()}), flush=True)
     results = []
@@ -138,7 +140,7 @@ def main() -> None:
         print(json.dumps(results[-1]), flush=True)
 
     if not args.skip_server:
-        results += server_measurements(args.requests, args.in_flight)
+        results += server_measurements(args.requests, args.in_flight, args.policy_cpus)
     print(json.dumps({"measure": "machine after", **load_of_machine()}), flush=True)
     for op in ("value", "propose") if not args.skip_server else ():
         rows = {r["max_batch"]: r for r in results if r["measure"] == f"policy server {op}"}
@@ -153,7 +155,7 @@ def main() -> None:
               f"same verdicts: {b['same_verdicts']}")
 
 
-def server_measurements(requests: int, in_flight: int) -> list[dict]:
+def server_measurements(requests: int, in_flight: int, policy_cpus: int) -> list[dict]:
     import ray
 
     from prover.config import RayConfig
@@ -168,7 +170,8 @@ def server_measurements(requests: int, in_flight: int) -> list[dict]:
         save_checkpoint(tiny, Path(tmp) / "tiny")
         for op in ("value", "propose"):
             for max_batch in (32, 1):
-                results.append(server_throughput(requests, in_flight, max_batch, op, str(Path(tmp) / "tiny")))
+                results.append(server_throughput(requests, in_flight, max_batch, op, str(Path(tmp) / "tiny"),
+                                                 policy_cpus))
                 print(json.dumps(results[-1]), flush=True)
     ray.shutdown()
     return results
