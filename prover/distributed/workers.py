@@ -7,7 +7,6 @@ server would only add latency. The worker runs the unchanged search code on its 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -53,9 +52,6 @@ class EnvWorker:
     def ready(self) -> None:
         """Raise the one-line reason this worker cannot work (e.g. EnvUnavailable), if there is one."""
         self._require()
-
-    def pid(self) -> int:
-        return os.getpid()
 
     def _require(self) -> None:
         if self.error is not None:
