@@ -129,6 +129,7 @@ class TrainConfig(Section):
     model_dim: int = 128
     model_layers: int = 2
     model_heads: int = 4
+    model_kv_heads: int = 1  # causal: heads of keys/values (1: multi-query, a 4x smaller cache, faster sampling)
 
 
 class LearnConfig(Section):

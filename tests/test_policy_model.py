@@ -15,7 +15,7 @@ from prover.core import Failed, ProverError, Theorem
 from prover.policy import make_policy
 from prover.policy.data import Example
 from prover.policy.hf import HFPolicy
-from prover.policy.model import save_checkpoint
+from prover.policy.model import completion_ids, completion_logprobs, prompt_ids, save_checkpoint
 from prover.policy.prompts import well_formed
 from prover.policy.train import train_sft
 
@@ -107,6 +107,22 @@ def test_proposals_are_deterministic_distinct_sorted_and_well_formed(trained):
         assert len(props) <= 8 and len(set(tactics)) == len(tactics)
         assert logps == sorted(logps, reverse=True) and all(lp <= 0 for lp in logps)
         assert all(well_formed(t) for t in tactics)
+
+
+def test_log_probs_from_batched_sampling_match_a_separate_scoring_pass(trained):
+    _, out, examples = trained
+    policy = HFPolicy.load(out, CPU.model_copy(update={"temperature": 2.0}))
+    states = list(dict.fromkeys(ex.state for ex in examples))[:8]  # goals of different lengths in one batch
+    ckpt, checked = policy.ckpt, 0
+    for state, props in zip(states, policy.propose(states, 8), strict=True):
+        prompt = prompt_ids(ckpt, ckpt.fmt.prompt(state))
+        pairs = [(prompt, completion_ids(ckpt, t, eos=True)) for t, _ in props]
+        with torch.inference_mode():
+            scored = completion_logprobs(ckpt, pairs)[0].tolist()
+        for (_, lp), exact in zip(props, scored, strict=True):
+            assert exact == pytest.approx(lp, abs=1e-3)
+            checked += 1
+    assert checked > len(states)
 
 
 def test_beam_search_returns_the_k_best_distinct_tactics(trained):

@@ -1,9 +1,11 @@
 """HFPolicy: a transformers checkpoint as the Policy. Goals text in, tactics with log-probs and values out.
 
-Proposals: k completions per state, sampled (or beam-searched) in one batched `generate` call for many
-states; each is cut to a tactic by the prompt format, empty or malformed ones are dropped, duplicates
-merged, and every survivor is scored exactly, log p(tactic | prompt) at temperature 1, in one batched
-forward pass, so the priors do not depend on how the candidates were found. Sampling is seeded per call.
+Proposals: k completions per state, for many states at once; each is cut to a tactic by the prompt format,
+empty or malformed ones are dropped, duplicates merged. A tactic's prior is the model's
+log p(tactic + end | prompt) at temperature 1, whatever temperature or search drew it. A causal model whose
+tactics end with eos (our byte model, "bfs" format) samples with sampling.py, which reads each prompt once
+and scores while sampling; beam search, seq2seq models and stop-string formats use `generate`, then one
+batched scoring pass. Sampling is seeded per call, so the same states get the same proposals.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from prover.policy.model import (
     prompt_ids,
 )
 from prover.policy.prompts import NO, YES
+from prover.policy.sampling import sample_causal
 from prover.policy.uniform import NEUTRAL_VALUE
 
 
@@ -61,40 +64,46 @@ class HFPolicy:
     def _propose_batch(self, states: list[str], k: int) -> list[list[tuple[str, float]]]:
         fmt = self.ckpt.fmt
         prompts = [prompt_ids(self.ckpt, fmt.prompt(s)) for s in states]
+        if not self.ckpt.seq2seq and self.cfg.decoding == "sample" and fmt.score_eos:
+            return self._sampled(prompts, k)
         texts = self._generate(prompts, k)
         candidates = []
         for i in range(len(states)):
             tactics = (fmt.tactic(t) for t in texts[i * k:(i + 1) * k])
             candidates.append(list(dict.fromkeys(t for t in tactics if t is not None)))
-        pairs = [(prompts[i], completion_ids(self.ckpt, t, fmt.score_eos))
-                 for i, cands in enumerate(candidates) for t in cands]
-        scores: list[float] = []
-        for j in range(0, len(pairs), self.cfg.batch_size * k):
-            scores += completion_logprobs(self.ckpt, pairs[j:j + self.cfg.batch_size * k])[0].tolist()
-        out, j = [], 0
-        for cands in candidates:
-            scored = sorted(zip(cands, scores[j:j + len(cands)], strict=True), key=lambda p: -p[1])
-            out.append(scored[:k])
-            j += len(cands)
-        return out
+        return self._scored(prompts, candidates, {}, k)
 
-    # Free-form text in and out, for callers that are not proposing tactics (the autoformalizer).
-    def sample(self, prompt: str, n: int) -> list[str]:
-        """n raw completions of a prompt used as is, seeded like `propose`."""
-        devices = [self.device] if self.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices), torch.inference_mode():
-            torch.manual_seed(self.cfg.seed)
-            return self._generate([prompt_ids(self.ckpt, prompt)], n)
+    def _sampled(self, prompts: list[list[int]], k: int) -> list[list[tuple[str, float]]]:
+        """Samples whose text is already the tactic keep the log-prob found while sampling; the others (cut,
+        stripped) are scored as the tactic itself, so a prior is always log p(tactic + eos | prompt)."""
+        tok, fmt = self.ckpt.tokenizer, self.ckpt.fmt
+        candidates, known = [], {}
+        batches = sample_causal(self.ckpt.model, prompts, k, max_new_tokens=self.cfg.max_new_tokens,
+                                temperature=self.cfg.temperature, pad_id=pad_id(self.ckpt),
+                                eos_id=tok.eos_token_id)
+        for i, samples in enumerate(batches):
+            tactics = []
+            for sample in samples:
+                text = tok.decode(sample.tokens, skip_special_tokens=True)
+                tactic = fmt.tactic(text)
+                if tactic is not None:
+                    tactics.append(tactic)
+                    if tactic == text and list(sample.tokens) == completion_ids(self.ckpt, tactic, eos=False):
+                        known[(i, tactic)] = sample.logprob
+            candidates.append(list(dict.fromkeys(tactics)))
+        return self._scored(prompts, candidates, known, k)
 
-    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
-        """Mean log p per token of each completion after its prompt (eos counted when the format ends in it)."""
-        items = [(prompt_ids(self.ckpt, p), completion_ids(self.ckpt, c, self.ckpt.fmt.score_eos)) for p, c in pairs]
-        out: list[float] = []
-        with torch.inference_mode():
-            for i in range(0, len(items), self.cfg.batch_size):
-                logp, count = completion_logprobs(self.ckpt, items[i:i + self.cfg.batch_size])
-                out += (logp / count.clamp(min=1)).tolist()
-        return out
+    def _scored(self, prompts: list[list[int]], candidates: list[list[str]], known: dict[tuple[int, str], float],
+                k: int) -> list[list[tuple[str, float]]]:
+        """Each state's candidates with log p(tactic | prompt), best first; unknown ones in batched passes."""
+        todo = [(i, t) for i, cands in enumerate(candidates) for t in cands if (i, t) not in known]
+        pairs = [(prompts[i], completion_ids(self.ckpt, t, self.ckpt.fmt.score_eos)) for i, t in todo]
+        step = self.cfg.batch_size * k
+        for j in range(0, len(pairs), step):
+            scores = completion_logprobs(self.ckpt, pairs[j:j + step])[0].tolist()
+            known.update(zip(todo[j:j + step], scores, strict=True))
+        return [sorted(((t, known[(i, t)]) for t in cands), key=lambda p: -p[1])[:k]
+                for i, cands in enumerate(candidates)]
 
     def _generate(self, prompts: list[list[int]], k: int) -> list[str]:
         """k raw completions per prompt, in prompt order."""

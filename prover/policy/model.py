@@ -47,7 +47,7 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def build_byte_model(arch: str, dim: int, layers: int, heads: int) -> Checkpoint:
+def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int | None = None) -> Checkpoint:
     """A new, randomly initialised byte-level model: causal (Llama blocks) or seq2seq (T5 blocks)."""
     from transformers import (
         ByT5Tokenizer,
@@ -57,14 +57,16 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int) -> Checkpoint
         T5ForConditionalGeneration,
     )
 
-    if dim % heads:
-        raise ProverError(f"train.model_dim ({dim}) must be a multiple of train.model_heads ({heads})")
+    kv_heads = kv_heads or heads
+    if dim % heads or heads % kv_heads:
+        raise ProverError(f"train.model_dim ({dim}) must be a multiple of train.model_heads ({heads}), "
+                          f"and that of train.model_kv_heads ({kv_heads})")
     tok = ByT5Tokenizer(extra_ids=0)  # ids: 0 pad, 1 eos, 2 unk, then the 256 bytes
     special = dict(pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
     if arch == "causal":
         config = LlamaConfig(
             vocab_size=len(tok), hidden_size=dim, intermediate_size=2 * dim, num_hidden_layers=layers,
-            num_attention_heads=heads, num_key_value_heads=heads, max_position_embeddings=8192,
+            num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=8192,
             tie_word_embeddings=True, bos_token_id=None, **special)
         model = LlamaForCausalLM(config)
     elif arch == "seq2seq":

@@ -132,7 +132,8 @@ def train_sft(examples: Sequence[Example], out_dir: str | Path, cfg: TrainConfig
     else:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)  # the initial weights follow the seed; the caller's RNG is untouched
-            ckpt = build_byte_model(cfg.model_arch, cfg.model_dim, cfg.model_layers, cfg.model_heads)
+            ckpt = build_byte_model(cfg.model_arch, cfg.model_dim, cfg.model_layers, cfg.model_heads,
+                                    cfg.model_kv_heads)
         ckpt.model.to(device)
         state = {}
 
