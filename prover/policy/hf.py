@@ -105,6 +105,31 @@ class HFPolicy:
         return [sorted(((t, known[(i, t)]) for t in cands), key=lambda p: -p[1])[:k]
                 for i, cands in enumerate(candidates)]
 
+    # Free-form text in and out, for callers that are not proposing tactics (the autoformalizer uses both).
+    def sample(self, prompt: str, n: int) -> list[str]:
+        """n raw completions of a prompt used as is, seeded like `propose`."""
+        ids = [prompt_ids(self.ckpt, prompt)]
+        devices = [self.device] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices), torch.inference_mode():
+            torch.manual_seed(self.cfg.seed)
+            if not self.ckpt.seq2seq and self.cfg.decoding == "sample" and self.ckpt.fmt.score_eos:
+                tok = self.ckpt.tokenizer
+                samples = sample_causal(self.ckpt.model, ids, n, max_new_tokens=self.cfg.max_new_tokens,
+                                        temperature=self.cfg.temperature, pad_id=pad_id(self.ckpt),
+                                        eos_id=tok.eos_token_id)[0]
+                return [tok.decode(s.tokens, skip_special_tokens=True) for s in samples]
+            return self._generate(ids, n)
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """Mean log p per token of each completion after its prompt (eos counted when the format ends in it)."""
+        items = [(prompt_ids(self.ckpt, p), completion_ids(self.ckpt, c, self.ckpt.fmt.score_eos)) for p, c in pairs]
+        out: list[float] = []
+        with torch.inference_mode():
+            for i in range(0, len(items), self.cfg.batch_size):
+                logp, count = completion_logprobs(self.ckpt, items[i:i + self.cfg.batch_size])
+                out += (logp / count.clamp(min=1)).tolist()
+        return out
+
     def _generate(self, prompts: list[list[int]], k: int) -> list[str]:
         """k raw completions per prompt, in prompt order."""
         model, pad = self.ckpt.model, pad_id(self.ckpt)
