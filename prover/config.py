@@ -52,8 +52,9 @@ class PropConfig(Section):
 
 
 class PolicyConfig(Section):
-    # "automation" (fixed tactic list), "uniform" (prop tactic space), or a checkpoint directory.
-    kind: str = "automation"
+    # "auto" (automation for Lean, uniform for prop), "automation" (fixed tactic list),
+    # "uniform" (prop tactic space), or a checkpoint directory.
+    kind: str = "auto"
     num_samples: int = 8  # tactics asked per state (k)
     temperature: float = 1.0
     max_new_tokens: int = 96

@@ -13,7 +13,7 @@ from typing import Any
 from prover.config import Config
 from prover.core import Failed, Progress, Proof, Proved, ProverError, State, StepResult, Theorem, Verdict
 
-CHEAP_POLICIES = ("automation", "uniform")
+CHEAP_POLICIES = ("auto", "automation", "uniform")
 
 
 def wants_policy_server(cfg: Config) -> bool:
