@@ -33,7 +33,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="results/formalize_demo")
     ap.add_argument("--model", default=None, help="evaluate this checkpoint instead of training one")
-    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--steps", type=int, default=800)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--dim", type=int, default=128)
@@ -41,7 +41,8 @@ def main() -> None:
     ap.add_argument("--arch", choices=["causal", "seq2seq"], default="causal")
     ap.add_argument("--temperature", type=float, default=0.8, help="sampling temperature of the formalizer")
     ap.add_argument("--examples", type=int, default=4000, help="training sentences")
-    ap.add_argument("--reverse", action="store_true", help="also train statement -> sentence (back-translation)")
+    ap.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=True,
+                    help="also train statement -> sentence, which back-translation ranking uses (default: on)")
     ap.add_argument("--eval", type=int, default=50, help="sentences evaluated per split")
     ap.add_argument("--samples", type=int, default=8, help="candidates sampled per sentence (N)")
     ap.add_argument("--threads", type=int, default=1,
