@@ -2,12 +2,13 @@
 
 1. A prop batch through the bench runner (`prover bench`'s own code path) with --workers 1 (no Ray) and
    --workers 2 (Ray actors): wall time, speedup, and that the verdicts agree. Ray's start-up is timed
-   apart, since a long run pays it once.
+   apart, since a long run pays it once. As a control, the speedup two plain processes get on a
+   pure-Python loop just before and after: the most this machine can give at that moment.
 2. The policy server's throughput with the from-scratch byte model (built from a config, random weights
    marked value-trained so that `value` runs the model, saved to a temporary directory): many requests of one state each kept in flight, with batching
    (ray.max_batch) and without (max_batch 1), for `propose` and `value`.
 
-    .venv/bin/python benchmarks/distributed_bench.py [--problems 40] [--budget-steps 1500] [--requests 256]
+    .venv/bin/python benchmarks/distributed_bench.py [--problems 100] [--budget-steps 1500] [--requests 256]
 
 Prints one JSON object a measurement, then a summary. Nothing is asserted: these are numbers to read.
 """
@@ -42,6 +43,30 @@ def load_of_machine() -> dict:
             "busy_processes": [f"{cpu:.0f}% {cmd}" for cpu, cmd in sorted(busy, reverse=True)[:8]]}
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_parallelism(n: int = 5_000_000) -> float:
+    """The control: how much faster two processes do two equal pure-Python loops than one process does
+    both, right now. On an idle 2-core machine about 2; when others hold the cores, less, and no
+    distributed run can beat it."""
+    import multiprocessing as mp
+
+    t = time.perf_counter()
+    _spin(n), _spin(n)
+    serial = time.perf_counter() - t
+    with mp.get_context("spawn").Pool(2) as pool:
+        pool.map(_spin, [1000, 1000])  # start-up, not timed
+        t = time.perf_counter()
+        pool.map(_spin, [n, n])
+        parallel = time.perf_counter() - t
+    return round(serial / parallel, 2)
+
+
 def prop_batch(n: int, budget: int) -> dict:
     import ray
 
@@ -56,6 +81,7 @@ def prop_batch(n: int, budget: int) -> dict:
     cfg1 = load(overrides={"env": "prop", "policy.kind": "uniform", "search.budget_steps": budget,
                            "search.timeout": None, "ray.workers": 1})
     cfg2 = cfg1.model_copy(update={"ray": cfg1.ray.model_copy(update={"workers": 2})})
+    control_before = machine_parallelism()
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         one = run_bench(batch, cfg1, Path(tmp) / "one.jsonl", progress=False)
@@ -73,6 +99,7 @@ def prop_batch(n: int, budget: int) -> dict:
         two = run_bench(batch, cfg2, Path(tmp) / "two.jsonl", progress=False)
         t_two = time.perf_counter() - t
         ray.shutdown()
+    control_after = machine_parallelism()
     verdict = lambda rows: {r["problem"]: r["proved"] for r in rows}  # noqa: E731
     return {
         "measure": "prop batch, bench runner", "problems": n, "budget_steps": budget,
@@ -82,6 +109,7 @@ def prop_batch(n: int, budget: int) -> dict:
         "seconds_2_workers": round(t_two, 2), "seconds_2_workers_start": round(t_start, 2),
         "speedup": round(t_one / t_two, 2), "speedup_after_start": round(t_one / max(t_two - t_start, 1e-9), 2),
         "speedup_with_ray_init": round(t_one / (t_two + t_ray), 2),
+        "control_2_processes_speedup": [control_before, control_after],
     }
 
 
@@ -124,7 +152,7 @@ def server_throughput(requests: int, in_flight: int, max_batch: int, op: str, ck
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--problems", type=int, default=40)
+    ap.add_argument("--problems", type=int, default=100)
     ap.add_argument("--budget-steps", type=int, default=1500)
     ap.add_argument("--requests", type=int, default=256)
     ap.add_argument("--in-flight", type=int, default=32)
@@ -152,7 +180,8 @@ def main() -> None:
         print(f"prop batch ({b['problems']} problems, {b['env_calls']} env calls): 1 worker {b['seconds_1_worker_no_ray']}s, "
               f"2 workers {b['seconds_2_workers']}s (of which ~{b['seconds_2_workers_start']}s starting them; "
               f"+{b['seconds_ray_init']}s Ray start): {b['speedup']}x, {b['speedup_after_start']}x once started; "
-              f"same verdicts: {b['same_verdicts']}")
+              f"same verdicts: {b['same_verdicts']}; the machine gave 2 plain processes "
+              f"{b['control_2_processes_speedup']}x (before, after)")
 
 
 def server_measurements(requests: int, in_flight: int, policy_cpus: int) -> list[dict]:
