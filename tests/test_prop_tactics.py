@@ -224,6 +224,7 @@ def test_defeq_of_not_is_respected() -> None:
         ("theorem t (p q : Prop) (h : p) : p ∧ q", ["exact ⟨h⟩"], "insufficient number of arguments"),
         ("theorem t (p q : Prop) (h : p) : ¬q", ["exact ⟨h, h⟩"], "invalid constructor"),
         ("theorem t (p : Prop) (h : p) : p", ["exact h", "exact h"], "no goals to be proved"),
+        ("theorem t (p : Prop) (h : p) : p", ["exact h &&"], "unexpected token '&'"),  # a model proposed it
     ],
 )
 def test_failures_are_lean_like(statement: str, tactics: list[str], message: str) -> None:

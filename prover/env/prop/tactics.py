@@ -61,7 +61,8 @@ def parse_tactic(text: str) -> Tactic:
     except SyntaxError_ as e:
         raise TacticError(f"{word}: {e}") from None
     if not p.done():
-        raise TacticError(f"unexpected token '{p.next().text}' after '{word}'")
+        # peek, not next: next() raises on a token the lexer marked bad (`exact h &&`)
+        raise TacticError(f"unexpected token '{p.peek().text}' after '{word}'")
     return tac
 
 
