@@ -34,14 +34,14 @@ class PropEnv:
                 self._tactics.clear()
             try:
                 tac = parse_tactic(tactic)
-            except TacticError as e:
+            except (TacticError, SyntaxError_) as e:  # any text may arrive: every parse error is a Failed
                 tac = str(e)
             self._tactics[tactic] = tac
         if isinstance(tac, str):
             return Failed(tac)
         try:
             new = run(tac, goals[0])
-        except TacticError as e:
+        except (TacticError, SyntaxError_) as e:
             return Failed(str(e))
         rest = tuple(new) + goals[1:]
         out = State(tuple(g.text for g in rest), rest)

@@ -55,8 +55,8 @@ def parse_tactic(text: str) -> Tactic:
     except SyntaxError_ as e:
         raise TacticError(str(e)) from None
     p = Parser(toks)
-    p.next()
     try:
+        p.next()  # the tactic's name, already read as `word`
         tac = _parse(word, p)
     except SyntaxError_ as e:
         raise TacticError(f"{word}: {e}") from None
