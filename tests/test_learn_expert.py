@@ -18,7 +18,7 @@ device = "cpu"
 max_new_tokens = 32
 num_samples = 4
 [search]
-budget_steps = 12
+budget_steps = 10
 [train]
 model_dim = 32
 model_layers = 1
@@ -26,18 +26,29 @@ model_heads = 2
 batch_size = 8
 warmup_steps = 2
 [learn]
-heldout = "prop:easy:4"
-steps_per_round = 6
+heldout = "prop:easy:3"
+steps_per_round = 4
 """
 
 
-@pytest.fixture
-def setup(tmp_path):
-    config = tmp_path / "tiny.toml"
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("learn")
+    config = tmp / "tiny.toml"
     config.write_text(TINY)
-    data = tmp_path / "original.jsonl"
+    data = tmp / "original.jsonl"
     write_examples(data, ORIGINAL)
     return config, data
+
+
+@pytest.fixture(scope="module")
+def accumulated(setup, tmp_path_factory):
+    """Two rounds with the accumulating buffer and original data: shared by the tests that read a run."""
+    config, data = setup
+    run = tmp_path_factory.mktemp("acc") / "run"
+    assert main(["train", "prop:train:6", "--config", str(config), "--rounds", "2", "--out", str(run),
+                 "--data", str(data)]) == 0
+    return run
 
 
 def train(capsys, config, *argv):
@@ -52,13 +63,11 @@ def metrics(run):
 
 
 @pytest.mark.slow
-def test_two_rounds_write_metrics_plots_and_a_loadable_checkpoint(capsys, setup, tmp_path):
-    config, data = setup
-    run = tmp_path / "run"
-    out = train(capsys, config, "--rounds", "2", "--out", str(run), "--data", str(data))
+def test_two_rounds_write_metrics_plots_and_a_loadable_checkpoint(capsys, setup, accumulated):
+    config, _ = setup
+    run = accumulated
     rows = metrics(run)
     assert [r["round"] for r in rows] == [0, 1, 2]
-    assert "round 2: held-out" in out
     for r in rows[1:]:
         for key in ("train_solved", "heldout_solved", "heldout_distinct_tactics", "heldout_tactic_entropy",
                     "heldout_proof_lengths", "heldout_shape_coverage", "buffer_tactic_entropy"):
@@ -104,11 +113,11 @@ def test_a_crashed_round_leaves_no_trace_and_resume_continues(capsys, setup, tmp
 
 
 @pytest.mark.slow
-def test_replace_drops_the_original_data_that_accumulation_keeps(capsys, setup, tmp_path):
+def test_replace_drops_the_original_data_that_accumulation_keeps(capsys, setup, accumulated, tmp_path):
     config, data = setup
-    train(capsys, config, "--rounds", "2", "--out", str(tmp_path / "acc"), "--data", str(data))
-    train(capsys, config, "--rounds", "2", "--out", str(tmp_path / "rep"), "--data", str(data), "--replace")
-    acc, rep = metrics(tmp_path / "acc"), metrics(tmp_path / "rep")
+    out = train(capsys, config, "--rounds", "2", "--out", str(tmp_path / "rep"), "--data", str(data), "--replace")
+    assert "round 2: held-out" in out
+    acc, rep = metrics(accumulated), metrics(tmp_path / "rep")
     assert all(r["buffer_sources"].get("original", 0) >= len(ORIGINAL) for r in acc[1:])
     assert all("original" not in r["buffer_sources"] for r in rep[1:])
     assert set(rep[2]["buffer_sources"]) <= {"round-2"}
