@@ -64,6 +64,9 @@ class PolicyConfig(Section):
     max_state_chars: int = 4096  # longer goals texts are cut (the first goal, the one tactics act on, comes first)
     trust_remote_code: bool = False  # needed by some hub checkpoints (InternLM); runs the checkpoint's code
     prior_corpus: Path | None = None  # automation priors from a {"state", "tactic"} JSONL
+    # With a checkpoint: None, the model writes tactics; "uniform" | "automation", it ranks that proposer's.
+    candidates: Literal["uniform", "automation"] | None = None
+    candidate_width: int = 64  # candidates asked of that proposer per state
     device: str = "auto"  # "auto" | "cpu" | "cuda"
     seed: int = 0
     automation_tactics: list[str] = [

@@ -214,3 +214,22 @@ def test_cli_train_errors(tmp_path, capsys):
     assert "cannot read" in capsys.readouterr().err
     assert main(["train", "--sft", str(tmp_path / "none.jsonl")]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_a_model_ranking_uniform_candidates_puts_the_proof_step_first(trained):
+    _, out, examples = trained
+    cfg = Config(env="prop", policy=PolicyConfig(kind=str(out), device="cpu", candidates="uniform"))
+    ranked = make_policy(cfg)
+    base = make_policy(Config(env="prop", policy=PolicyConfig(kind="uniform")))
+    steps = [ex for ex in examples if ex.tactic]
+    proposals = ranked.propose([ex.state for ex in steps], 4)
+    hits = 0
+    for ex, props in zip(steps, proposals, strict=True):
+        offered = {t for t, _ in base.propose([ex.state], 64)[0]}
+        assert props and {t for t, _ in props} <= offered  # only well-formed tactics the base offered
+        assert all(lp <= 0 for _, lp in props) and [lp for _, lp in props] == sorted((lp for _, lp in props),
+                                                                                     reverse=True)
+        hits += props[0][0] == ex.tactic
+    assert hits >= 0.8 * len(steps), (hits, len(steps))
+    full = ranked.propose([steps[0].state], 64)[0]
+    assert abs(sum(torch.tensor([lp for _, lp in full]).exp().tolist()) - 1.0) < 1e-4  # a distribution over them

@@ -23,6 +23,8 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--timeout", dest="search.timeout", type=float, metavar="S", help="wall seconds per attempt")
     p.add_argument("--search", dest="search.algorithm", choices=ALGORITHMS, help="search algorithm")
     p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
+    p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation"],
+                   help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own")
     p.add_argument("--workers", dest="ray.workers", type=int, metavar="N", help="parallel workers (1: no Ray)")
     p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
                    help="join this Ray cluster (e.g. ray://head:10001) instead of starting Ray locally")

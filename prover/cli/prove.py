@@ -19,6 +19,8 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"],
                    help="search algorithm (default: mcts)")
     p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
+    p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation"],
+                   help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own")
     p.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
                    help="env workers running one MCTS tree in parallel (1, the default: no Ray)")
     p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",

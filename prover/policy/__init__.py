@@ -3,7 +3,8 @@
 - "auto" (the default): "automation" for Lean, "uniform" for the prop bench, whose tactic space is its own,
 - "automation": a fixed list of automation tactics (the default without a checkpoint),
 - "uniform": every fitting tactic of the propositional tactic space, equally likely (the baseline),
-- anything else: a transformers checkpoint directory (or a hub id `owner/name`), served by HFPolicy.
+- anything else: a transformers checkpoint directory (or a hub id `owner/name`), served by HFPolicy;
+  with `policy.candidates` set, the model ranks that proposer's tactics instead of writing its own.
 """
 
 from __future__ import annotations
@@ -23,15 +24,24 @@ def policy_kind(cfg: Config) -> str:
 
 def make_policy(cfg: Config) -> Policy:
     kind = policy_kind(cfg)
-    if kind == "automation":
-        if cfg.policy.prior_corpus is not None:
-            return AutomationPolicy.from_corpus(cfg.policy.automation_tactics, cfg.policy.prior_corpus)
-        return AutomationPolicy(cfg.policy.automation_tactics)
-    if kind == "uniform":
-        return UniformPolicy()
+    if kind in ("automation", "uniform"):
+        return _proposer(kind, cfg)
     from prover.policy.hf import HFPolicy  # torch and transformers load only when a model is asked for
 
-    return HFPolicy.load(kind, cfg.policy)
+    model = HFPolicy.load(kind, cfg.policy)
+    if cfg.policy.candidates is None:
+        return model
+    from prover.policy.ranked import RankedPolicy
+
+    return RankedPolicy(_proposer(cfg.policy.candidates, cfg), model, cfg.policy.candidate_width)
+
+
+def _proposer(kind: str, cfg: Config) -> Policy:
+    if kind == "uniform":
+        return UniformPolicy()
+    if cfg.policy.prior_corpus is not None:
+        return AutomationPolicy.from_corpus(cfg.policy.automation_tactics, cfg.policy.prior_corpus)
+    return AutomationPolicy(cfg.policy.automation_tactics)
 
 
 __all__ = ["AutomationPolicy", "Policy", "UniformPolicy", "make_policy", "policy_kind"]

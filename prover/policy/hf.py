@@ -105,6 +105,16 @@ class HFPolicy:
         return [sorted(((t, known[(i, t)]) for t in cands), key=lambda p: -p[1])[:k]
                 for i, cands in enumerate(candidates)]
 
+    def rank(self, states: Sequence[str], candidates: Sequence[Sequence[str]], k: int) -> list[list[tuple[str, float]]]:
+        """Tactics another proposer offered for each state, with the model's log p of each, best first."""
+        with torch.inference_mode():
+            prompts = [prompt_ids(self.ckpt, self.ckpt.fmt.prompt(self._state(s))) for s in states]
+            out: list[list[tuple[str, float]]] = []
+            for i in range(0, len(states), self.cfg.batch_size):
+                batch = [list(dict.fromkeys(c)) for c in candidates[i:i + self.cfg.batch_size]]
+                out += self._scored(prompts[i:i + self.cfg.batch_size], batch, {}, k)
+            return out
+
     # Free-form text in and out, for callers that are not proposing tactics (the autoformalizer uses both).
     def sample(self, prompt: str, n: int) -> list[str]:
         """n raw completions of a prompt used as is, seeded like `propose`."""
