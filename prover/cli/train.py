@@ -40,6 +40,8 @@ def add_parser(sub, parent) -> None:
     ei.add_argument("--ttrl", metavar="STATEMENT", help="test-time RL on one hard prop target")
     ei.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend")
     ei.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="starting policy")
+    ei.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation"],
+                    help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own")
     ei.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls an attempt")
     ei.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"])
     p.set_defaults(handler=run)
@@ -81,9 +83,11 @@ def run(args, cfg: Config) -> int:
     if args.out is None:
         raise ProverError("--sft needs --out DIR, the checkpoint directory to write")
     from prover.policy.data import read_examples
+    from prover.policy.train import train_sft
 
     examples = read_examples(args.sft)
-    from prover.policy.train import train_sft
+    if not examples:
+        raise ProverError(f"{args.sft} holds no examples")
 
     result = train_sft(examples, args.out, cfg.train, cfg.policy, resume=args.resume, progress=not args.json)
     if args.json:

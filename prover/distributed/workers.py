@@ -13,13 +13,15 @@ from typing import Any
 from prover.config import Config
 from prover.core import Failed, Progress, Proof, Proved, ProverError, State, StepResult, Theorem, Verdict
 
-CHEAP_POLICIES = ("auto", "automation", "uniform")
+CHEAP_POLICIES = ("automation", "uniform")
 
 
 def wants_policy_server(cfg: Config) -> bool:
     """Whether searches should share one batched policy server (cfg.ray.policy_server)."""
     if cfg.ray.policy_server == "auto":
-        return cfg.policy.kind not in CHEAP_POLICIES
+        from prover.policy import policy_kind
+
+        return policy_kind(cfg) not in CHEAP_POLICIES
     return cfg.ray.policy_server == "always"
 
 

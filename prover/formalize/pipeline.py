@@ -77,7 +77,7 @@ def guard_policy(cfg: Config) -> Policy:
     from prover.policy import make_policy
 
     return make_policy(cfg.model_copy(update={"policy": cfg.policy.model_copy(
-        update={"kind": "uniform" if cfg.env == "prop" else "automation"})}))
+        update={"kind": "auto", "candidates": None})}))  # the env's own cheap proposer, never a model
 
 
 def screen(statement: str, env: ProofEnv, cfg: Config, informal: str = "") -> tuple[Theorem | None, str]:

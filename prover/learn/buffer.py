@@ -7,74 +7,12 @@ exists as the ablation that shows why accumulation matters (the tactic distribut
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
-from prover.core import ProverError
+from prover.policy.data import ORIGINAL, Example, read_examples, write_examples
 
-ORIGINAL = "original"
-
-
-@dataclass(frozen=True)
-class Example:
-    """One training example. `tactic` is None for a value-only example (a state that led nowhere)."""
-
-    state: str
-    tactic: str | None
-    value: float | None = None  # target for the value head: 1.0 on a proof path, 0.0 off it
-    source: str = ORIGINAL  # "original", or "round-N" for data found by the search in round N
-    problem: str = ""  # the theorem's name, for diagnostics
-
-    def to_json(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None and v != ""}
-
-    @classmethod
-    def from_json(cls, d: dict, source: str | None = None) -> Example:
-        state = d.get("state", d.get("goals"))
-        if not isinstance(state, str) or not state.strip():
-            raise ValueError("no 'state' string")
-        tactic = d.get("tactic")
-        if tactic is not None and not isinstance(tactic, str):
-            raise ValueError("'tactic' is not a string")
-        value = d.get("value")
-        if tactic is None and value is None:
-            raise ValueError("neither 'tactic' nor 'value'")
-        return cls(state=state, tactic=tactic, value=None if value is None else float(value),
-                   source=source or d.get("source", ORIGINAL), problem=d.get("problem", d.get("name", "")))
-
-
-def read_examples(path: str | Path, source: str | None = None) -> list[Example]:
-    """A JSONL file of {"state", "tactic"[, "value"]} objects. A bad line is one clear error naming it."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise ProverError(f"cannot read {path}: {e.strerror}") from e
-    except UnicodeDecodeError as e:
-        raise ProverError(f"{path} is not UTF-8 text") from e
-    out = []
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            out.append(Example.from_json(json.loads(line), source))
-        except (json.JSONDecodeError, ValueError, TypeError, AttributeError) as e:
-            raise ProverError(f"{path}:{i}: not a (state, tactic) example: {e}") from e
-    return out
-
-
-def write_examples(path: str | Path, examples: Iterable[Example]) -> None:
-    """Write JSONL atomically (temp file, then rename), so a crash never leaves half a file."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        for ex in examples:
-            f.write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-
+__all__ = ["ORIGINAL", "Example", "ReplayBuffer", "dedup", "policy_pairs", "read_examples", "write_examples"]
 
 def dedup(examples: Iterable[Example]) -> list[Example]:
     """First occurrence of each (state, tactic, value) wins, so the oldest source is the one kept."""

@@ -47,7 +47,7 @@ def original_examples(path: str | None) -> list[Example]:
         return []
     from prover.policy.data import read_examples
 
-    return [Example(ex.state, ex.tactic, ex.value, ORIGINAL) for ex in read_examples(path)]
+    return read_examples(path, source=ORIGINAL)
 
 
 def train_on_corpus(cfg: Config, spec: str, out: str | Path, rounds: int, resume: bool = False,

@@ -159,7 +159,8 @@ class ExpertIteration:
         buffer = ReplayBuffer(self.original, [r.examples() for r in before if r.number > 0] + [found.examples],
                               replace=learn.replace, min_original_share=learn.min_original_share)
         examples = buffer.examples()
-        trained = self._train(examples, tmp / "policy", prev_ckpt, number) if examples else None
+        trained = (train_round(self.cfg, examples, tmp / "policy", prev_ckpt, number, self._show_progress)
+                   if examples else None)
         ckpt = tmp / "policy" if trained is not None else prev_ckpt  # nothing to learn from: keep the policy
         evaluated = self._search(policy_for(self.cfg, ckpt), self.heldout, "heldout", f"round {number}: held-out")
         write_jsonl(tmp / "heldout.jsonl", evaluated.records)
@@ -185,20 +186,6 @@ class ExpertIteration:
         self._report(metrics)
         return self.run_dir.commit(number, tmp, metrics)
 
-    def _train(self, examples: list[Example], out: Path, prev_ckpt: Path | None, number: int):
-        from prover.policy.data import Example as PolicyExample
-        from prover.policy.train import train_sft
-
-        tc = self.cfg.train.model_copy(update={"steps": self.cfg.learn.steps_per_round,
-                                               "seed": self.cfg.train.seed + number,
-                                               "save_every": self.cfg.learn.steps_per_round})
-        if prev_ckpt is not None:
-            tc = tc.model_copy(update={"init": str(prev_ckpt)})
-        elif self.cfg.policy.kind not in ("automation", "uniform"):
-            tc = tc.model_copy(update={"init": self.cfg.policy.kind})  # fine-tune the starting checkpoint
-        data = [PolicyExample(ex.state, ex.tactic, ex.value) for ex in examples]
-        return train_sft(data, out, tc, self.cfg.policy, progress=self._show_progress)
-
     def _report(self, m: dict) -> None:
         line = f"round {m['round']}: held-out {m['heldout_solved']}/{m['heldout_problems']}"
         if m["round"] > 0:
@@ -206,3 +193,19 @@ class ExpertIteration:
                      f"{m['train_problems']} ever), {m['buffer_examples']} examples, "
                      f"{m['heldout_distinct_tactics']} distinct tactics, entropy {m['heldout_tactic_entropy']:.2f}")
         self.log(line + f" ({m['seconds']:.0f}s)")
+
+
+def train_round(cfg: Config, examples: Sequence[Example], out: Path, prev: Path | None, number: int,
+                progress: bool):
+    """Train on a round's examples: from the previous round's checkpoint, else the starting checkpoint,
+    else a new model from the train settings."""
+    from prover.policy import policy_kind
+    from prover.policy.train import train_sft
+
+    update: dict = {"steps": cfg.learn.steps_per_round, "seed": cfg.train.seed + number,
+                    "save_every": cfg.learn.steps_per_round}
+    if prev is not None:
+        update["init"] = str(prev)
+    elif policy_kind(cfg) not in ("automation", "uniform"):
+        update["init"] = cfg.policy.kind  # fine-tune the starting checkpoint
+    return train_sft(list(examples), out, cfg.train.model_copy(update=update), cfg.policy, progress=progress)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from prover.config import Config
 from prover.core import ProverError, Theorem
-from prover.learn.buffer import Example
-from prover.learn.expert import policy_for, search_all
+from prover.learn.buffer import Example, dedup
+from prover.learn.expert import policy_for, search_all, train_round
 
 
 def test_time_rl(cfg: Config, target: Theorem, out: str | Path, data: str | None = None,
@@ -56,7 +56,9 @@ def test_time_rl(cfg: Config, target: Theorem, out: str | Path, data: str | None
         if not learned and not original:
             say("no variant was proved: nothing to learn from")
             break
-        ckpt = _train(cfg, original + learned, out / f"round-{k}" / "policy", ckpt, k, log is not None)
+        trained = out / f"round-{k}" / "policy"
+        train_round(cfg, dedup(original + learned), trained, ckpt, k, log is not None)
+        ckpt = trained
     (out / "ttrl.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     final = rows[-1]
     trained = sum(1 for k in range(len(rows)) if (out / f"round-{k}" / "policy").is_dir())
@@ -64,16 +66,3 @@ def test_time_rl(cfg: Config, target: Theorem, out: str | Path, data: str | None
             "trained_rounds": trained, "rounds": rows}
 
 
-def _train(cfg: Config, examples: list[Example], out: Path, prev: Path | None, k: int, progress: bool) -> Path:
-    from prover.learn.buffer import dedup
-    from prover.policy.data import Example as PolicyExample
-    from prover.policy.train import train_sft
-
-    update = {"steps": cfg.learn.steps_per_round, "seed": cfg.train.seed + k, "save_every": cfg.learn.steps_per_round}
-    if prev is not None:
-        update["init"] = str(prev)
-    elif cfg.policy.kind not in ("automation", "uniform"):
-        update["init"] = cfg.policy.kind
-    data = [PolicyExample(ex.state, ex.tactic, ex.value) for ex in dedup(examples)]
-    train_sft(data, out, cfg.train.model_copy(update=update), cfg.policy, progress=progress)
-    return out
