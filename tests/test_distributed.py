@@ -54,6 +54,24 @@ def sequential() -> dict[str, tuple[bool, list[str]]]:
     return out
 
 
+def kill_and_wait(actor, timeout: float = 30.0) -> None:
+    """ray.kill is asynchronous: under load a call made just after it can still reach the actor."""
+    import time
+
+    import ray
+    from ray.exceptions import GetTimeoutError, RayActorError
+
+    ray.kill(actor)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            ray.get(actor.ready.remote(), timeout=5)
+        except (RayActorError, GetTimeoutError):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the killed actor still answers")
+
+
 def verdicts(records: dict[str, dict]) -> dict[str, tuple[bool, list[str]]]:
     return {name: (r["proved"], r["tactics"]) for name, r in records.items()}
 
@@ -154,7 +172,6 @@ def test_missing_lean_on_the_workers_is_one_clear_error(ray_local):
 
 
 def test_tree_routes_around_a_dead_worker_by_replaying_the_path(ray_local):
-    import ray
 
     from prover.core import Progress
     from prover.distributed.tree import TreeEnv, WorkerLost
@@ -167,7 +184,7 @@ def test_tree_routes_around_a_dead_worker_by_replaying_the_path(ray_local):
         first = tree.step(root, "intro h")
         assert isinstance(first, Progress)
         [owner] = tree.owners[first.state.goals]
-        ray.kill(pool.actors[owner])
+        kill_and_wait(pool.actors[owner])
         with pytest.raises(WorkerLost, match="worker died"):
             tree.step(first.state, "intro h1")  # routed to the owner, which is dead
         assert pool.replaced == 1 and all(owner not in held for held in tree.owners.values())
