@@ -57,7 +57,13 @@ class Timed:
 
 
 def make_policy(kind: str):
-    return UniformPolicy() if kind == "uniform" else AutomationPolicy(AUTOMATION)
+    """uniform, automation, or a checkpoint directory (ranking the uniform policy's tactics)."""
+    if kind in ("uniform", "automation"):
+        return UniformPolicy() if kind == "uniform" else AutomationPolicy(AUTOMATION)
+    from prover.config import Config, PolicyConfig
+    from prover.policy import make_policy as configured
+
+    return configured(Config(env="prop", policy=PolicyConfig(kind=kind, candidates="uniform", device="cpu")))
 
 
 def solved(args) -> None:
@@ -132,7 +138,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", type=int, default=100, help="prop:hard problems")
     p.add_argument("--budget", type=int, default=400, help="env calls per problem")
-    p.add_argument("--policies", default="uniform,automation")
+    p.add_argument("--policies", default="uniform,automation", help="uniform, automation or checkpoint dirs")
     p.add_argument("--algorithms", default="mcts,bfs,rollout")
     p.add_argument("--seed", type=int, default=0, help="random rollouts' seed")
     p.add_argument("--profile-nodes", type=int, default=10_000)
