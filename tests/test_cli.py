@@ -83,3 +83,16 @@ def test_check_rejects_a_wrong_or_unfinished_proof(capsys, tmp_path):
     proof.write_text("intro h\n")
     code, out, _ = run(capsys, "check", "--env", "prop", "--json", stmt, "--proof", str(proof))
     assert code == 1 and json.loads(out)["error"] == "goals remain after the last tactic"
+
+
+def test_a_statement_the_env_rejects_is_bad_input(capsys):
+    code, out, err = run(capsys, "prove", "--env", "prop", "theorem t (p : Nat) : p")
+    assert code == 2 and out == "" and "statement rejected" in one_line_error(err)
+
+
+def test_an_exhausted_search_says_so_rather_than_blaming_the_budget(capsys):
+    code, out, _ = run(capsys, "prove", "--env", "prop", "--json", "p ∨ ¬p")  # needs excluded middle
+    record = json.loads(out)
+    assert code == 1 and record["proved"] is False and record["stop_reason"] == "exhausted"
+    code, out, _ = run(capsys, "prove", "--env", "prop", "p ∨ ¬p")
+    assert code == 1 and "tried every tactic" in out

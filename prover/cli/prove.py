@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prover.cli.inputs import read_theorem
 from prover.config import Config
-from prover.core import ProverError
+from prover.core import ProverError, StatementError
 
 
 def add_parser(sub, parent) -> None:
@@ -48,6 +48,8 @@ def run(args, cfg: Config) -> int:
             result = attempt(env, policy, theorem, cfg.search)
         finally:
             env.close()
+    if result.stop_reason == "rejected":  # a malformed statement is bad input, not a failed search
+        raise StatementError(result.error or "statement rejected")
     record = result.to_json()
     if args.graph and result.graph is not None:
         from prover.search.export import write_graph
@@ -57,7 +59,7 @@ def run(args, cfg: Config) -> int:
         out = Path(args.out)
         try:
             if out.suffix == ".lean":
-                out.write_text(record["proof"] or f"-- not proved: {record['error'] or 'budget exhausted'}\n")
+                out.write_text(record["proof"] or f"-- not proved: {why_not(record)}\n")
             else:
                 out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         except OSError as e:
@@ -71,5 +73,13 @@ def run(args, cfg: Config) -> int:
             print(f"proved {theorem.name} ({summary})")
             print(record["proof"], end="")
         else:
-            print(f"not proved: {record['error'] or 'no proof found within the budget'} ({summary})")
+            print(f"not proved: {why_not(record)} ({summary})")
     return 0 if result.proved else 1
+
+
+def why_not(record: dict) -> str:
+    if record["error"]:
+        return record["error"]
+    if record["stop_reason"] == "exhausted":
+        return "the search tried every tactic the policy proposed and found no proof"
+    return f"no proof found within the budget ({record['stop_reason']} ran out)"
