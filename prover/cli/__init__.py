@@ -1,4 +1,4 @@
-"""`prover prove | check | bench | report | train | formalize | doctor | setup-lean`.
+"""`prover prove | check | bench | report | train | data | formalize | doctor | setup-lean`.
 
 Every command module exposes `add_parser(subparsers)`, which registers itself with `run(args, cfg) -> int`
 as its handler. Errors a user can cause become one line on stderr and exit 2; `--debug` shows the
@@ -20,7 +20,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _command_modules():
-    # Imported here so that `prover --help` stays fast and one broken subsystem cannot break the others.
+    # The command modules are light; each imports its subsystem (torch, ray, ...) only when it runs.
     from prover.cli import bench, check, data, doctor, formalize, prove, report, setup_lean, train
 
     return [prove, check, bench, report, train, data, formalize, doctor, setup_lean]
