@@ -20,6 +20,18 @@ def _series(rows: Sequence[Mapping], key: str) -> tuple[list[int], list[float]]:
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
+def _lines(ax, rows: Sequence[Mapping], series: Sequence[tuple[str, str]], legend_loc: str = "best",
+           **axes) -> None:
+    """One line per (metric, label) over the rounds that have it, then the axes' labels, legend and grid."""
+    for key, label in series:
+        x, y = _series(rows, key)
+        if x:
+            ax.plot(x, y, marker="o", label=label)
+    ax.set(xlabel="round", **axes)
+    _legend(ax, loc=legend_loc)
+    ax.grid(alpha=0.3)
+
+
 def plot_rounds(rows: Sequence[Mapping], out_dir: str | Path) -> list[Path]:
     """solved.png, diversity.png and proof_lengths.png in out_dir; returns the paths written."""
     plt = _pyplot()
@@ -27,34 +39,17 @@ def plot_rounds(rows: Sequence[Mapping], out_dir: str | Path) -> list[Path]:
     written = []
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    for key, label in [("heldout_solve_rate", "held-out solved"), ("train_solve_rate", "train solved (searched)"),
-                       ("train_solved_ever_rate", "train solved (ever)")]:
-        x, y = _series(rows, key)
-        if x:
-            ax.plot(x, y, marker="o", label=label)
-    ax.set(xlabel="round", ylabel="fraction", ylim=(0, 1.05), title="Solved per round")
-    _legend(ax, loc="lower right")
-    ax.grid(alpha=0.3)
+    _lines(ax, rows, [("heldout_solve_rate", "held-out solved"), ("train_solve_rate", "train solved (searched)"),
+                      ("train_solved_ever_rate", "train solved (ever)")],
+           legend_loc="lower right", ylabel="fraction", ylim=(0, 1.05), title="Solved per round")
     written.append(_save(fig, out_dir / "solved.png", plt))
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
-    for key, label in [("heldout_distinct_tactics", "distinct tactics (held-out proofs)"),
-                       ("buffer_distinct_tactics", "distinct tactics (training data)")]:
-        x, y = _series(rows, key)
-        if x:
-            a1.plot(x, y, marker="o", label=label)
-    a1.set(xlabel="round", title="Distinct tactics")
-    _legend(a1)
-    a1.grid(alpha=0.3)
-    for key, label in [("heldout_tactic_entropy", "tactic entropy, held-out proofs (bits)"),
-                       ("buffer_tactic_entropy", "tactic entropy, training data (bits)"),
-                       ("heldout_shape_coverage", "held-out shape coverage")]:
-        x, y = _series(rows, key)
-        if x:
-            a2.plot(x, y, marker="o", label=label)
-    a2.set(xlabel="round", title="Entropy and coverage")
-    _legend(a2)
-    a2.grid(alpha=0.3)
+    _lines(a1, rows, [("heldout_distinct_tactics", "distinct tactics (held-out proofs)"),
+                      ("buffer_distinct_tactics", "distinct tactics (training data)")], title="Distinct tactics")
+    _lines(a2, rows, [("heldout_tactic_entropy", "tactic entropy, held-out proofs (bits)"),
+                      ("buffer_tactic_entropy", "tactic entropy, training data (bits)"),
+                      ("heldout_shape_coverage", "held-out shape coverage")], title="Entropy and coverage")
     written.append(_save(fig, out_dir / "diversity.png", plt))
 
     fig, ax = plt.subplots(figsize=(6, 4))
