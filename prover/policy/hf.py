@@ -11,6 +11,7 @@ batched scoring pass. Sampling is seeded per call, so the same states get the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -46,6 +47,23 @@ class HFPolicy:
     def device(self) -> torch.device:
         return self.ckpt.model.device
 
+    @property
+    def _own_sampler(self) -> bool:
+        """Sampled tactics ending in eos go through sampling.py; beams and seq2seq through `generate`."""
+        return not self.ckpt.seq2seq and self.cfg.decoding == "sample" and self.ckpt.fmt.score_eos
+
+    @contextmanager
+    def _seeded(self):
+        """Same states, same proposals, and the caller's RNG untouched: our sampler draws from its own
+        generator; `generate` draws from the global RNG, forked (reseeding it costs ~1 ms a call)."""
+        self._generator = torch.Generator(self.device).manual_seed(self.cfg.seed)
+        if self._own_sampler:
+            yield
+            return
+        with torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
+            torch.manual_seed(self.cfg.seed)
+            yield
+
     def _state(self, state: str) -> str:
         return state[: self.cfg.max_state_chars]
 
@@ -54,9 +72,7 @@ class HFPolicy:
         out: list[list[tuple[str, float]]] = []
         if k <= 0:
             return [[] for _ in states]
-        devices = [self.device] if self.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices), torch.inference_mode():
-            torch.manual_seed(self.cfg.seed)  # same states, same proposals; the caller's RNG is untouched
+        with self._seeded(), torch.inference_mode():
             for i in range(0, len(states), self.cfg.batch_size):
                 out += self._propose_batch([self._state(s) for s in states[i:i + self.cfg.batch_size]], k)
         return out
@@ -64,7 +80,7 @@ class HFPolicy:
     def _propose_batch(self, states: list[str], k: int) -> list[list[tuple[str, float]]]:
         fmt = self.ckpt.fmt
         prompts = [prompt_ids(self.ckpt, fmt.prompt(s)) for s in states]
-        if not self.ckpt.seq2seq and self.cfg.decoding == "sample" and fmt.score_eos:
+        if self._own_sampler:
             return self._sampled(prompts, k)
         texts = self._generate(prompts, k)
         candidates = []
@@ -80,7 +96,7 @@ class HFPolicy:
         candidates, known = [], {}
         batches = sample_causal(self.ckpt.model, prompts, k, max_new_tokens=self.cfg.max_new_tokens,
                                 temperature=self.cfg.temperature, pad_id=pad_id(self.ckpt),
-                                eos_id=tok.eos_token_id)
+                                eos_id=tok.eos_token_id, generator=self._generator)
         for i, samples in enumerate(batches):
             tactics = []
             for sample in samples:
@@ -119,14 +135,12 @@ class HFPolicy:
     def sample(self, prompt: str, n: int) -> list[str]:
         """n raw completions of a prompt used as is, seeded like `propose`."""
         ids = [prompt_ids(self.ckpt, prompt)]
-        devices = [self.device] if self.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices), torch.inference_mode():
-            torch.manual_seed(self.cfg.seed)
-            if not self.ckpt.seq2seq and self.cfg.decoding == "sample" and self.ckpt.fmt.score_eos:
+        with self._seeded(), torch.inference_mode():
+            if self._own_sampler:
                 tok = self.ckpt.tokenizer
                 samples = sample_causal(self.ckpt.model, ids, n, max_new_tokens=self.cfg.max_new_tokens,
                                         temperature=self.cfg.temperature, pad_id=pad_id(self.ckpt),
-                                        eos_id=tok.eos_token_id)[0]
+                                        eos_id=tok.eos_token_id, generator=self._generator)[0]
                 return [tok.decode(s.tokens, skip_special_tokens=True) for s in samples]
             return self._generate(ids, n)
 

@@ -29,6 +29,17 @@ class Checkpoint:
     tokenizer: Any
     fmt: PromptFormat
     meta: dict[str, Any] = field(default_factory=dict)
+    _ids: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of text without special tokens, memoised: search sends the same goals and tactics again
+        and again, and a Python tokenizer costs ~80 µs a call, more than a decode step's share of a tactic."""
+        ids = self._ids.get(text)
+        if ids is None:
+            if len(self._ids) >= 200_000:
+                self._ids.clear()
+            ids = self._ids[text] = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        return ids
 
     @property
     def seq2seq(self) -> bool:
@@ -143,12 +154,12 @@ def prompt_ids(ckpt: Checkpoint, prompt: str) -> list[int]:
     tok = ckpt.tokenizer
     if ckpt.seq2seq:  # the encoder reads the prompt as the tokenizer frames it (ByT5/T5: with eos)
         return tok(prompt)["input_ids"]
-    ids = tok(prompt, add_special_tokens=False)["input_ids"]
+    ids = ckpt.encode(prompt)
     return ([tok.bos_token_id] if tok.bos_token_id is not None else []) + ids
 
 
 def completion_ids(ckpt: Checkpoint, completion: str, eos: bool) -> list[int]:
-    ids = ckpt.tokenizer(completion, add_special_tokens=False)["input_ids"]
+    ids = ckpt.encode(completion)
     return ids + [ckpt.tokenizer.eos_token_id] if eos else ids
 
 
