@@ -125,6 +125,21 @@ def test_log_probs_from_batched_sampling_match_a_separate_scoring_pass(trained):
     assert checked > len(states)
 
 
+def test_scoring_with_a_shared_prompt_cache_matches_reading_each_sequence_whole(trained):
+    """Ranking reads each prompt once and copies its cache to every candidate; that must change nothing."""
+    _, out, examples = trained
+    ckpt = HFPolicy.load(out, CPU).ckpt
+    states = list(dict.fromkeys(ex.state for ex in examples))[:3]
+    pairs = [(prompt_ids(ckpt, ckpt.fmt.prompt(s)), completion_ids(ckpt, t, eos=True))
+             for s in states for t in ["intro h", "exact ⟨h.2, h.1⟩", ""]]  # "" is the eos alone
+    with torch.inference_mode():
+        shared, counts = completion_logprobs(ckpt, pairs)
+        for (prompt, completion), lp, n in zip(pairs, shared.tolist(), counts.tolist(), strict=True):
+            logits = ckpt.model(input_ids=torch.tensor([prompt + completion])).logits[0, len(prompt) - 1:-1]
+            whole = torch.log_softmax(logits.float(), -1).gather(1, torch.tensor(completion)[:, None]).sum()
+            assert lp == pytest.approx(whole.item(), abs=1e-3) and n == len(completion)
+
+
 def test_beam_search_returns_the_k_best_distinct_tactics(trained):
     _, out, examples = trained
     policy = HFPolicy.load(out, CPU.model_copy(update={"decoding": "beam"}))

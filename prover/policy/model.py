@@ -177,20 +177,42 @@ def pad_id(ckpt: Checkpoint) -> int:
 def completion_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
     """Summed log p(completion | prompt) per pair, and the number of completion tokens per pair."""
     device = ckpt.model.device
-    if ckpt.seq2seq:
-        inputs = _pad([p for p, _ in pairs], pad_id(ckpt)).to(device)
-        labels = _pad([c for _, c in pairs], -100).to(device)
-        mask = _mask([p for p, _ in pairs]).to(device)
-        logits = ckpt.model(input_ids=inputs, attention_mask=mask, labels=labels).logits
-    else:
-        seqs = [p + c for p, c in pairs]
-        inputs = _pad(seqs, pad_id(ckpt)).to(device)
-        labels = _pad([[-100] * len(p) + c for p, c in pairs], -100).to(device)
-        logits = ckpt.model(input_ids=inputs, attention_mask=_mask(seqs).to(device)).logits[:, :-1]
-        labels = labels[:, 1:]
+    if not ckpt.seq2seq:
+        return _causal_logprobs(ckpt, pairs)
+    inputs = _pad([p for p, _ in pairs], pad_id(ckpt)).to(device)
+    labels = _pad([c for _, c in pairs], -100).to(device)
+    mask = _mask([p for p, _ in pairs]).to(device)
+    logits = ckpt.model(input_ids=inputs, attention_mask=mask, labels=labels).logits
     logp = torch.log_softmax(logits.float(), dim=-1)
     keep = labels != -100
     picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * keep
+    return picked.sum(-1), keep.sum(-1)
+
+
+def _causal_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each distinct prompt is read once and its KV cache copied to its completions, which are then read in
+    one right-padded pass: ranking 64 short tactics after one long goal costs one prompt, not 64."""
+    model, device = ckpt.model, ckpt.model.device
+    prompts = list(dict.fromkeys(tuple(p) for p, _ in pairs))
+    which = torch.tensor([prompts.index(tuple(p)) for p, _ in pairs], device=device)
+    mask = _pad([[1] * len(p) for p in prompts], 0, left=True).to(device)
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding must not shift the real tokens' positions
+    out = model(input_ids=_pad([list(p) for p in prompts], pad_id(ckpt), left=True).to(device), attention_mask=mask,
+                position_ids=positions, use_cache=True, logits_to_keep=1)
+    first = torch.log_softmax(out.logits[:, -1].float(), dim=-1)[which]  # scores each completion's first token
+    completions = [c for _, c in pairs]
+    keep = _mask(completions).to(device)
+    ids = _pad(completions, pad_id(ckpt)).to(device)
+    if ids.shape[1] > 1:
+        cache = out.past_key_values
+        cache.batch_select_indices(which)
+        rest = model(input_ids=ids[:, :-1], attention_mask=torch.cat([mask[which], keep[:, :-1]], dim=1),
+                     position_ids=positions[which, -1:] + 1 + torch.arange(ids.shape[1] - 1, device=device),
+                     past_key_values=cache, use_cache=True).logits
+        logp = torch.cat([first[:, None], torch.log_softmax(rest.float(), dim=-1)], dim=1)
+    else:
+        logp = first[:, None]
+    picked = logp.gather(-1, ids.unsqueeze(-1)).squeeze(-1) * keep
     return picked.sum(-1), keep.sum(-1)
 
 
