@@ -177,19 +177,26 @@ def pad_id(ckpt: Checkpoint) -> int:
 def completion_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
     """Summed log p(completion | prompt) per pair, and the number of completion tokens per pair."""
     device = ckpt.model.device
-    if not ckpt.seq2seq:
-        return _causal_logprobs(ckpt, pairs)
-    inputs = _pad([p for p, _ in pairs], pad_id(ckpt)).to(device)
-    labels = _pad([c for _, c in pairs], -100).to(device)
-    mask = _mask([p for p, _ in pairs]).to(device)
-    logits = ckpt.model(input_ids=inputs, attention_mask=mask, labels=labels).logits
+    if ckpt.seq2seq:
+        inputs = _pad([p for p, _ in pairs], pad_id(ckpt)).to(device)
+        labels = _pad([c for _, c in pairs], -100).to(device)
+        mask = _mask([p for p, _ in pairs]).to(device)
+        logits = ckpt.model(input_ids=inputs, attention_mask=mask, labels=labels).logits
+    elif len({tuple(p) for p, _ in pairs}) < len(pairs):
+        return _shared_prompt_logprobs(ckpt, pairs)
+    else:  # training batches: every prompt differs, so one pass over whole sequences
+        seqs = [p + c for p, c in pairs]
+        inputs = _pad(seqs, pad_id(ckpt)).to(device)
+        labels = _pad([[-100] * len(p) + c for p, c in pairs], -100).to(device)
+        logits = ckpt.model(input_ids=inputs, attention_mask=_mask(seqs).to(device)).logits[:, :-1]
+        labels = labels[:, 1:]
     logp = torch.log_softmax(logits.float(), dim=-1)
     keep = labels != -100
     picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * keep
     return picked.sum(-1), keep.sum(-1)
 
 
-def _causal_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
+def _shared_prompt_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
     """Each distinct prompt is read once and its KV cache copied to its completions, which are then read in
     one right-padded pass: ranking 64 short tactics after one long goal costs one prompt, not 64."""
     model, device = ckpt.model, ckpt.model.device
