@@ -85,14 +85,20 @@ def batch_loss(ckpt: Checkpoint, items: Sequence[Item]) -> torch.Tensor:
     return -logp.sum() / count.sum().clamp(min=1)
 
 
-def _batch_at(step: int, n: int, size: int, seed: int) -> list[int]:
-    """The item indices of one step: epochs of seeded permutations, so a resumed run sees the same order."""
-    orders: dict[int, list[int]] = {}
-    out = []
+def _batch_at(step: int, lengths: Sequence[int], size: int, seed: int) -> list[int]:
+    """The item indices of one step: epochs of seeded permutations, so a resumed run sees the same order.
+    Within each run of 16 batches the items are sorted by length before being cut into batches (whose
+    order is then shuffled): a batch pads to its longest item, and goals texts vary 10x in length."""
+    n, orders, out = len(lengths), {}, []
     for pos in range(step * size, step * size + size):
         epoch, i = divmod(pos, n)
         if epoch not in orders:
-            orders[epoch] = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch)).tolist()
+            rng = torch.Generator().manual_seed(seed * 100_003 + epoch)
+            order = torch.randperm(n, generator=rng).tolist()
+            span = size * 16
+            order = [j for k in range(0, n, span) for j in sorted(order[k:k + span], key=lengths.__getitem__)]
+            batches = [order[k:k + size] for k in range(0, n, size)]
+            orders[epoch] = [j for b in torch.randperm(len(batches), generator=rng).tolist() for j in batches[b]]
         out.append(orders[epoch][i])
     return out
 
@@ -144,6 +150,7 @@ def train_sft(examples: Sequence[Example], out_dir: str | Path, cfg: TrainConfig
         raise ProverError("no training examples left after holding out the eval states")
     ckpt.meta["value_trained"] = ckpt.value_trained or any(ex.value is not None for ex in examples)
 
+    lengths = [len(p) + len(c) for p, c in train_items]
     model = ckpt.model
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
     warmup = min(cfg.warmup_steps, max(cfg.steps - 1, 0))
@@ -188,7 +195,7 @@ def train_sft(examples: Sequence[Example], out_dir: str | Path, cfg: TrainConfig
     with Progress(*columns, disable=not progress, transient=True) as bar:
         task = bar.add_task("train", total=cfg.steps, completed=step, loss="-")
         while step < cfg.steps:
-            batch = [train_items[i] for i in _batch_at(step, len(train_items), cfg.batch_size, cfg.seed)]
+            batch = [train_items[i] for i in _batch_at(step, lengths, cfg.batch_size, cfg.seed)]
             loss = batch_loss(ckpt, batch)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
