@@ -82,7 +82,6 @@ class SearchConfig(Section):
     nodes: int | None = None
     timeout: float | None = 600.0  # wall seconds per attempt
     c_puct: float = 1.5
-    fpu_reduction: float = 0.0  # MCTS: an untried tactic is valued at its node's mean value minus this
     length_normalize: bool = False  # best-first: rank by mean instead of summed log-prob
     num_tactics: int = 8  # tactics asked of the policy at a node's first expansion (best-first: every node)
     max_tactics: int = 64  # a node never holds more; reaching it ends widening there

@@ -108,7 +108,6 @@ class MCTS:
         g, cfg = self.graph, self.cfg
         nodes, lives = g.nodes, self.live
         vl, c_puct, wc, wa, max_depth = cfg.virtual_loss, cfg.c_puct, cfg.widen_c, cfg.widen_alpha, cfg.max_depth
-        fpu_red = cfg.fpu_reduction
         sqrt = math.sqrt
         while self.done is None:
             if g.proved_id is not None:
@@ -146,7 +145,7 @@ class MCTS:
                         return None
                     self._add(path, 0.0)  # a dead end is a lost game: its ancestors learn it
                     break  # start again from the root
-                fpu = (node["value_sum"] / n if n > 0 else 0.5) - fpu_red
+                fpu = node["value_sum"] / n if n > 0 else 0.5
                 scale = c_puct * sqrt(n if n > 1.0 else 1.0)
                 best, best_score, seen = None, -math.inf, 0
                 for entry in live:
