@@ -140,6 +140,14 @@ def test_scoring_with_a_shared_prompt_cache_matches_reading_each_sequence_whole(
             assert lp == pytest.approx(whole.item(), abs=1e-3) and n == len(completion)
 
 
+def test_samples_cut_at_the_token_limit_are_never_tactics_but_are_returned_as_text(trained):
+    _, out, examples = trained
+    policy = HFPolicy.load(out, CPU.model_copy(update={"max_new_tokens": 2}))  # no tactic fits in 2 bytes
+    assert policy.propose([examples[0].state], 8) == [[]]
+    texts = policy.sample(policy.ckpt.fmt.prompt(examples[0].state), 5)
+    assert len(texts) == 5 and all(len(t.encode()) <= 2 for t in texts)  # the formalizer counts every sample
+
+
 def test_beam_search_returns_the_k_best_distinct_tactics(trained):
     _, out, examples = trained
     policy = HFPolicy.load(out, CPU.model_copy(update={"decoding": "beam"}))

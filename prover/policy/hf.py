@@ -100,6 +100,8 @@ class HFPolicy:
         for i, samples in enumerate(batches):
             tactics = []
             for sample in samples:
+                if not sample.complete:  # a tactic cut short is not the tactic
+                    continue
                 text = tok.decode(sample.tokens, skip_special_tokens=True)
                 tactic = fmt.tactic(text)
                 if tactic is not None:
@@ -133,7 +135,8 @@ class HFPolicy:
 
     # Free-form text in and out, for callers that are not proposing tactics (the autoformalizer uses both).
     def sample(self, prompt: str, n: int) -> list[str]:
-        """n raw completions of a prompt used as is, seeded like `propose`."""
+        """n raw completions of a prompt used as is (cut at max_new_tokens, as `generate` does), seeded like
+        `propose`."""
         ids = [prompt_ids(self.ckpt, prompt)]
         with self._seeded(), torch.inference_mode():
             if self._own_sampler:

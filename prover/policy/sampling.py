@@ -18,12 +18,13 @@ import torch
 @dataclass(frozen=True)
 class Sample:
     tokens: tuple[int, ...]  # the completion, without its eos
-    logprob: float  # log p(tokens + eos | prompt) at temperature 1
+    logprob: float  # log p(tokens + eos | prompt) at temperature 1 (without the eos when incomplete)
+    complete: bool = True  # False: cut at max_new_tokens before its eos
 
 
 def sample_causal(model, prompts: list[list[int]], k: int, *, max_new_tokens: int, temperature: float,
                   pad_id: int, eos_id: int, generator: torch.Generator | None = None) -> list[list[Sample]]:
-    """Up to k samples a prompt; samples that reach max_new_tokens without eos are dropped (cut short)."""
+    """k samples a prompt, in order; those that reach max_new_tokens without an eos are marked incomplete."""
     device = model.device
     cache, logits, mask, position = _prefill(model, prompts, pad_id)
     cache.batch_repeat_interleave(k)
@@ -56,8 +57,8 @@ def sample_causal(model, prompts: list[list[int]], k: int, *, max_new_tokens: in
                     past_key_values=cache, use_cache=True)
         cache, logits = out.past_key_values, out.logits[:, -1]
     tokens, lengths, values = drawn_all.tolist(), length.tolist(), logprob.tolist()
-    return [[Sample(tuple(tokens[r][:lengths[r]]), values[r]) for r in range(i * k, (i + 1) * k) if lengths[r] >= 0]
-            for i in range(len(prompts))]
+    return [[Sample(tuple(tokens[r][:lengths[r]] if lengths[r] >= 0 else tokens[r]), values[r], lengths[r] >= 0)
+             for r in range(i * k, (i + 1) * k)] for i in range(len(prompts))]
 
 
 def _prefill(model, prompts: list[list[int]], pad_id: int):
