@@ -58,10 +58,9 @@ class WorkerPool:
         self.replaced += 1
 
     def map_unordered(
-        self, items: Iterable[T], submit: Callable[[Any, T], Any], retries: int = 1, depth: int = 2
+        self, items: Iterable[T], submit: Callable[[Any, T], Any], retries: int = 1
     ) -> Iterator[tuple[T, Any]]:
-        """Yield (item, result) as results arrive, `depth` tasks queued at each worker, so that a worker
-        starts its next task while the driver is still handling the last one's result.
+        """Yield (item, result) as results arrive, one task in flight per worker.
 
         `submit(actor, item)` starts the work and returns its ObjectRef. Work whose worker died (the
         worker is replaced) or that raised is tried again up to `retries` times, then yields a
@@ -73,21 +72,20 @@ class WorkerPool:
 
         queue: deque[tuple[int, T]] = deque(enumerate(items))
         tries: dict[int, int] = {}
-        idle = [slot for _ in range(depth) for slot in range(len(self.actors))][::-1]
-        inflight: dict[Any, tuple[int, Any, int, T]] = {}
+        idle = list(range(len(self.actors)))[::-1]
+        inflight: dict[Any, tuple[int, int, T]] = {}
         while queue or inflight:
             while idle and queue:
                 slot = idle.pop()
                 index, item = queue.popleft()
-                inflight[submit(self.actors[slot], item)] = (slot, self.actors[slot], index, item)
+                inflight[submit(self.actors[slot], item)] = (slot, index, item)
             [ref], _ = ray.wait(list(inflight), num_returns=1)
-            slot, actor, index, item = inflight.pop(ref)
+            slot, index, item = inflight.pop(ref)
             try:
                 result = ray.get(ref)
             except ray.exceptions.RayError as e:
                 if isinstance(e, ray.exceptions.RayActorError):
-                    if self.actors[slot] is actor:  # its other queued task dies too; replace it once
-                        self.replace(slot)
+                    self.replace(slot)
                     reason = f"worker died: {root_cause(e)}"
                 else:
                     reason = root_cause(e)
