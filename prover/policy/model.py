@@ -200,8 +200,9 @@ def _shared_prompt_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[
     """Each distinct prompt is read once and its KV cache copied to its completions, which are then read in
     one right-padded pass: ranking 64 short tactics after one long goal costs one prompt, not 64."""
     model, device = ckpt.model, ckpt.model.device
-    prompts = list(dict.fromkeys(tuple(p) for p, _ in pairs))
-    which = torch.tensor([prompts.index(tuple(p)) for p, _ in pairs], device=device)
+    index = {p: i for i, p in enumerate(dict.fromkeys(tuple(p) for p, _ in pairs))}
+    prompts = list(index)
+    which = torch.tensor([index[tuple(p)] for p, _ in pairs], device=device)
     mask = _pad([[1] * len(p) for p in prompts], 0, left=True).to(device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding must not shift the real tokens' positions
     out = model(input_ids=_pad([list(p) for p in prompts], pad_id(ckpt), left=True).to(device), attention_mask=mask,
