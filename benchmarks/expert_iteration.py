@@ -6,7 +6,8 @@ against `--replace` (entropy, distinct tactics, solved sets).
 runs `prover train prop:train:N --heldout prop:hard:M` twice from the same starting policy (once with the
 accumulating buffer, once with --replace), prints one line per round, and writes OUT/accumulate/ and
 OUT/replace/ (each a full run directory: metrics.jsonl, plots, checkpoints), OUT/compare.png and
-OUT/summary.json. Pass --only accumulate to run just the first.
+OUT/summary.json. Pass --only accumulate to run just the first. With --case-splits the corpus keeps only
+the problems of prop:train:N that need a case split, as every prop:hard problem does (OUT/corpus.jsonl).
 """
 
 from __future__ import annotations
@@ -27,6 +28,29 @@ KEYS = [("heldout_solve_rate", "held-out solved (prop:hard)"), ("train_solved_ev
         ("heldout_distinct_tactics", "distinct tactics, held-out proofs")]
 
 
+def case_split_corpus(spec: str, path: Path) -> str:
+    """The first N problems of `prop:SPLIT:N` that G4ip cannot prove without a case split (∨ on the left),
+    as every prop:hard problem needs, written as a miniF2F-schema JSONL; returns its path."""
+    from prover.env.prop.decide import provable
+    from prover.env.prop.env import parse
+    from prover.env.prop.generate import problems
+
+    _, split, *count = spec.split(":")
+    keep = []
+    for theorem in problems(split):
+        st = parse(theorem.statement)
+        if not provable([t for _, t in st.binders if t is not None], st.target, or_left=False):
+            keep.append(theorem)
+            if count and len(keep) == int(count[0]):
+                break
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for t in keep:
+            f.write(json.dumps({"name": t.name, "split": split, "formal_statement": f"{t.statement} := by\n  sorry",
+                                "header": "", "informal_prefix": "", "goal": ""}, ensure_ascii=False) + "\n")
+    return str(path)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="results/expert_iteration")
@@ -36,6 +60,8 @@ def main() -> None:
     ap.add_argument("--policy", default="uniform", help="the starting policy")
     ap.add_argument("--budget-steps", type=int, default=64, help="env calls per attempt")
     ap.add_argument("--steps-per-round", type=int, default=300)
+    ap.add_argument("--case-splits", action="store_true",
+                    help="the corpus keeps only its prop problems that need a case split, as prop:hard's all do")
     ap.add_argument("--data", default=None, help="original (state, tactic) JSONL kept in the buffer")
     ap.add_argument("--only", choices=["accumulate", "replace"], default=None)
     ap.add_argument("--set", nargs="*", default=[], metavar="SECTION.FIELD=VALUE", help="more config overrides")
@@ -47,12 +73,13 @@ def main() -> None:
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = json.loads(value) if value[:1] in "0123456789-[{tf" and value not in ("t", "f") else value
+    corpus = case_split_corpus(args.corpus, out / "corpus.jsonl") if args.case_splits else args.corpus
     runs, summary = {}, {"command": " ".join(["benchmarks/expert_iteration.py", *sys.argv[1:]])}
     for mode in ["accumulate", "replace"] if args.only is None else [args.only]:
         cfg = load(overrides=overrides | {"learn.replace": mode == "replace"})
         started, cpu = time.monotonic(), time.process_time()
         print(f"== {mode}")
-        rows = train_on_corpus(cfg, args.corpus, out / mode, args.rounds, resume=(out / mode / "run.json").is_file(),
+        rows = train_on_corpus(cfg, corpus, out / mode, args.rounds, resume=(out / mode / "run.json").is_file(),
                                data=args.data, log=print)
         runs[mode] = rows
         summary[mode] = {"wall_seconds": round(time.monotonic() - started, 1),
