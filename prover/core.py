@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 # ---------------------------------------------------------------------------------------------------
@@ -17,6 +18,19 @@ from typing import Any
 
 class ProverError(Exception):
     """An error with a message fit to show a user as it is (bad input, missing setup)."""
+
+
+def read_lines(path: str | Path, what: str = "file") -> list[str]:
+    """The lines of a UTF-8 text file; a missing, unreadable or undecodable file is one ProverError."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as e:
+        raise ProverError(f"cannot read {path}: no such {what}") from e
+    except UnicodeDecodeError as e:
+        raise ProverError(f"{path} is not UTF-8 text") from e
+    except OSError as e:
+        raise ProverError(f"cannot read {path}: {e.strerror}") from e
 
 
 class StatementError(ProverError):

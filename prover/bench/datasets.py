@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prover.config import Config
-from prover.core import ProverError, StatementError, Theorem
+from prover.core import ProverError, StatementError, Theorem, read_lines
 
 REQUIRED = ("name", "split", "informal_prefix", "formal_statement", "goal", "header")
 
@@ -91,14 +91,7 @@ def problem_from_row(row: object, where: str) -> Problem:
 def load_jsonl(path: str | Path) -> list[Problem]:
     """Every row of a JSONL file; a malformed row is one error naming its line. Blank lines are skipped."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as e:
-        raise ProverError(f"no such dataset file: {path}") from e
-    except UnicodeDecodeError as e:
-        raise ProverError(f"{path} is not UTF-8 text") from e
-    except OSError as e:
-        raise ProverError(f"cannot read {path}: {e.strerror}") from e
+    lines = read_lines(path, "dataset file")
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.core import ProverError
+from prover.core import ProverError, read_lines
 
 INSTRUCTION = "Translate each informal problem into a Lean 4 theorem statement.\n\n"
 PLAIN_SEPARATOR = ":::"  # the policy's "bfs" layout: prompt, separator, completion
@@ -30,10 +30,7 @@ def load_pairs(path: Path, split: str | None = "valid") -> list[Pair]:
     if not path.is_file():
         return []
     pairs = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise ProverError(f"cannot read examples file {path}: {e}") from e
+    lines = read_lines(path, "examples file")
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from prover.core import ProverError
+from prover.core import ProverError, read_lines
 
 ORIGINAL = "original"  # the source of dataset or human examples; search rounds use "round-N"
 
@@ -43,12 +43,7 @@ def read_examples(path: str | Path, source: str | None = None) -> list[Example]:
     """Lines {"state": ..., "tactic": ..., "value": optional}; a bad line is one clear error naming it.
     `source`, when given, overrides each line's own."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise ProverError(f"cannot read {path}: {e.strerror}") from e
-    except UnicodeDecodeError as e:
-        raise ProverError(f"{path} is not UTF-8 text") from e
+    lines = read_lines(path, "examples file")
     out = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
