@@ -147,6 +147,9 @@ class LearnConfig(Section):
     max_negatives: int = 4  # per proof: expanded states off the proof path kept as value-0 examples
     min_original_share: float = 0.25  # the original data is repeated up to this share of the buffer
     steps_per_round: int = 300  # supervised steps per round
+    # Which checkpoint a round continues from, and DIR/policy links to: the best held-out solve rate so far
+    # (the held-out set then serves as validation), or the newest.
+    continue_from: Literal["best", "newest"] = "best"
     ttrl_variants: int = 24  # test-time RL: variants generated per target
     ttrl_rounds: int = 3
     seed: int = 0

@@ -77,8 +77,11 @@ def test_two_rounds_write_metrics_plots_and_a_loadable_checkpoint(capsys, setup,
     assert sum(rows[0]["heldout_proof_lengths"].values()) == rows[0]["heldout_solved"]
     for png in ("solved.png", "diversity.png", "proof_lengths.png"):
         assert (run / png).stat().st_size > 1000
-    # The newest checkpoint is what --policy DIR/policy loads, and it proves things.
-    assert (run / "policy").resolve() == (run / "rounds" / "round-0002" / "policy").resolve()
+    # Round 2 continued from round 1's checkpoint; DIR/policy, what --policy loads, is the one with the best
+    # held-out solve rate (the newest of equals), and it proves things.
+    assert rows[2]["continued_from"] == 1
+    best = max(rows[1:], key=lambda r: (r["heldout_solve_rate"], r["round"]))["round"]
+    assert (run / "policy").resolve() == (run / "rounds" / f"round-{best:04d}" / "policy").resolve()
     code = main(["prove", "--config", str(config), "--policy", str(run / "policy"), "--budget-steps", "40",
                  "theorem t (p q : Prop) : p ∧ q → q ∧ p"])
     assert code in (0, 1) and "Traceback" not in capsys.readouterr().err

@@ -8,7 +8,7 @@ from prover.cli import main
 from prover.core import ProverError
 from prover.learn.buffer import Example, ReplayBuffer, read_examples, write_examples
 from prover.learn.metrics import diversity, shape, shape_coverage, tactic_entropy
-from prover.learn.rounds import RunDir
+from prover.learn.rounds import RunDir, policy_round
 
 ORIG = [Example("p : Prop\nh : p\n⊢ p", "exact h"), Example("p q : Prop\n⊢ p ∧ q → q ∧ p", "intro h")]
 
@@ -91,6 +91,25 @@ def test_a_round_exists_only_once_committed_and_resume_drops_partial_rounds(tmp_
         RunDir(tmp_path / "run").start({"corpus": "x"}, [], resume=False)
     with pytest.raises(ProverError, match="corpus"):
         RunDir(tmp_path / "run").start({"corpus": "y"}, [], resume=True)
+
+
+@pytest.mark.parametrize("rule, rates, expected", [
+    ("best", [0.5, 0.3, 0.4], 1),  # a round that did worse is kept on disk but not the run's policy
+    ("best", [0.3, 0.5, 0.5], 3),  # the newest of equals: it has seen the most data
+    ("newest", [0.5, 0.3, 0.4], 3),
+])
+def test_the_run_policy_is_the_best_held_out_checkpoint_and_dir_policy_links_to_it(tmp_path, rule, rates,
+                                                                                  expected):
+    run = RunDir(tmp_path / "run", rule)
+    run.start({"corpus": "x"}, ORIG, resume=False)
+    run.commit(0, run.begin(0), {"round": 0, "heldout_solve_rate": 0.9})  # the starting policy: no checkpoint
+    for number, rate in enumerate(rates, start=1):
+        tmp = run.begin(number)
+        (tmp / "policy").mkdir()
+        run.commit(number, tmp, {"round": number, "heldout_solve_rate": rate})
+    chosen = policy_round(run.complete_rounds(), rule)
+    assert chosen is not None and chosen.number == expected
+    assert (tmp_path / "run" / "policy").resolve() == chosen.policy_dir.resolve()
 
 
 def test_trace_without_lean_is_one_line_and_exit_2(capsys, tmp_path):

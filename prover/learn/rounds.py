@@ -8,7 +8,9 @@ round either exists completely or not at all, and `--resume` continues after the
                                   records), metrics.json, policy/ (the checkpoint trained this round)
     DIR/metrics.jsonl             one line a round, rebuilt from the round directories after each round
     DIR/solved.png diversity.png proof_lengths.png
-    DIR/policy                    link to the newest checkpoint (what `--policy DIR/policy` loads)
+    DIR/policy                    link to the run's policy (what `--policy DIR/policy` loads): the
+                                  checkpoint with the best held-out solve rate (the newest of equals),
+                                  or with `learn.continue_from = "newest"` the newest
 """
 
 from __future__ import annotations
@@ -67,12 +69,22 @@ class Round:
         return {r["theorem"] for r in read_jsonl(self.path / f"{which}.jsonl") if r.get("proved")}
 
 
+def policy_round(rounds: list[Round], rule: str = "best") -> Round | None:
+    """The round whose checkpoint is the run's policy so far: the best held-out solve rate (the newest of
+    equals, having seen the most data), or the newest; None before any checkpoint."""
+    trained = [r for r in rounds if r.policy_dir is not None]
+    if not trained or rule == "newest":
+        return trained[-1] if trained else None
+    return max(reversed(trained), key=lambda r: r.metrics.get("heldout_solve_rate", 0.0))
+
+
 class RunDir:
     """The run directory: its settings, its complete rounds, and the one way a round gets written."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, rule: str = "best"):
         self.root = Path(root)
         self.rounds_dir = self.root / "rounds"
+        self.rule = rule  # which checkpoint is the run's policy: see policy_round
 
     def start(self, settings: dict, original: list[Example], resume: bool) -> None:
         """A fresh run refuses a directory that already holds one; a resumed run must match its settings."""
@@ -131,13 +143,13 @@ class RunDir:
         tmp = self.root / "metrics.jsonl.tmp"
         write_jsonl(tmp, rows)
         os.replace(tmp, self.root / "metrics.jsonl")
-        latest = next((r.policy_dir for r in reversed(rounds) if r.policy_dir), None)
-        if latest is not None:
+        chosen = policy_round(rounds, self.rule)
+        if chosen is not None:
             link = self.root / "policy"
             tmp_link = self.root / ".policy.tmp"
             if tmp_link.is_symlink() or tmp_link.exists():
                 tmp_link.unlink()
-            tmp_link.symlink_to(latest.relative_to(self.root))
+            tmp_link.symlink_to(chosen.policy_dir.relative_to(self.root))
             os.replace(tmp_link, link)
         from prover.learn.plots import plot_rounds
 
