@@ -6,8 +6,11 @@ against `--replace` (entropy, distinct tactics, solved sets).
 runs `prover train prop:train:N --heldout prop:hard:M` twice from the same starting policy (once with the
 accumulating buffer, once with --replace), prints one line per round, and writes OUT/accumulate/ and
 OUT/replace/ (each a full run directory: metrics.jsonl, plots, checkpoints), OUT/compare.png and
-OUT/summary.json. Pass --only accumulate to run just the first. With --case-splits the corpus keeps only
-the problems of prop:train:N that need a case split, as every prop:hard problem does (OUT/corpus.jsonl).
+OUT/summary.json. Pass --only accumulate to run just the first. The held-out set picks each run's policy
+(the best round), so that policy is then measured on --test more prop:hard problems, the ones after the
+held-out set's. With --keep case-splits the corpus keeps only
+the first N problems of prop:train that need a case split, as every prop:hard problem does; with --keep
+hard-shape, those that fit prop:hard's whole definition (OUT/corpus.jsonl).
 """
 
 from __future__ import annotations
@@ -28,27 +31,50 @@ KEYS = [("heldout_solve_rate", "held-out solved (prop:hard)"), ("train_solved_ev
         ("heldout_distinct_tactics", "distinct tactics, held-out proofs")]
 
 
-def case_split_corpus(spec: str, path: Path) -> str:
-    """The first N problems of `prop:SPLIT:N` that G4ip cannot prove without a case split (∨ on the left),
-    as every prop:hard problem needs, written as a miniF2F-schema JSONL; returns its path."""
+def filtered_corpus(spec: str, keep: str, path: Path) -> str:
+    """The first N problems of `prop:SPLIT:N` that pass the `keep` filter, written as a miniF2F-schema JSONL;
+    returns its path. case-splits: G4ip cannot prove them without a case split (∨ on the left), as every
+    prop:hard problem needs; hard-shape: they fit prop:hard's whole definition (that case split, a nested
+    implication, at least 3 variables, 6-16 connectives). Either way they stay training problems, on the
+    other side of the split's hash from prop:hard."""
     from prover.env.prop.decide import provable
     from prover.env.prop.env import parse
-    from prover.env.prop.generate import problems
+    from prover.env.prop.generate import fits, problems
 
     _, split, *count = spec.split(":")
-    keep = []
+    kept = []
     for theorem in problems(split):
         st = parse(theorem.statement)
-        if not provable([t for _, t in st.binders if t is not None], st.target, or_left=False):
-            keep.append(theorem)
-            if count and len(keep) == int(count[0]):
+        if keep == "hard-shape":
+            passes = fits("hard", st.target)
+        else:
+            passes = not provable([t for _, t in st.binders if t is not None], st.target, or_left=False)
+        if passes:
+            kept.append(theorem)
+            if count and len(kept) == int(count[0]):
                 break
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
-        for t in keep:
+        for t in kept:
             f.write(json.dumps({"name": t.name, "split": split, "formal_statement": f"{t.statement} := by\n  sorry",
                                 "header": "", "informal_prefix": "", "goal": ""}, ensure_ascii=False) + "\n")
     return str(path)
+
+
+def test_run(cfg, run: Path, heldout: str, n: int) -> dict:
+    """The run's policy (DIR/policy) on the n prop:hard problems after the first M of `prop:hard:M`."""
+    from prover.env.prop.generate import problems
+    from prover.learn.expert import policy_for, search_all
+
+    start = int(heldout.split(":")[2]) if heldout.startswith("prop:hard:") else 0
+    theorems = problems("hard")[start:start + n]
+    policy = run / "policy"
+    found = search_all(cfg, policy_for(cfg, policy if policy.exists() else None), theorems, "test", "test")
+    solved = sum(r["proved"] for r in found.records)
+    chosen = policy.resolve().parent.name if policy.exists() else "the starting policy"
+    print(f"test: {chosen} solves {solved}/{n} of prop:hard[{start}:{start + n}]")
+    return {"test": f"prop:hard[{start}:{start + n}]", "test_policy": chosen, "test_solved": solved,
+            "test_solve_rate": round(solved / n, 4)}
 
 
 def main() -> None:
@@ -60,10 +86,14 @@ def main() -> None:
     ap.add_argument("--policy", default="uniform", help="the starting policy")
     ap.add_argument("--budget-steps", type=int, default=64, help="env calls per attempt")
     ap.add_argument("--steps-per-round", type=int, default=300)
-    ap.add_argument("--case-splits", action="store_true",
-                    help="the corpus keeps only its prop problems that need a case split, as prop:hard's all do")
+    ap.add_argument("--keep", choices=["all", "case-splits", "hard-shape"], default="all",
+                    help="which corpus problems to keep: those needing a case split, as prop:hard's all do, or those "
+                         "fitting prop:hard's whole definition")
     ap.add_argument("--data", default=None, help="original (state, tactic) JSONL kept in the buffer")
     ap.add_argument("--only", choices=["accumulate", "replace"], default=None)
+    ap.add_argument("--test", type=int, default=60,
+                    help="after the run, measure its policy on this many prop:hard problems that follow the "
+                         "held-out ones (the held-out set chose the policy, so it cannot also measure it)")
     ap.add_argument("--set", nargs="*", default=[], metavar="SECTION.FIELD=VALUE", help="more config overrides")
     args = ap.parse_args()
     out = Path(args.out)
@@ -73,7 +103,7 @@ def main() -> None:
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = json.loads(value) if value[:1] in "0123456789-[{tf" and value not in ("t", "f") else value
-    corpus = case_split_corpus(args.corpus, out / "corpus.jsonl") if args.case_splits else args.corpus
+    corpus = args.corpus if args.keep == "all" else filtered_corpus(args.corpus, args.keep, out / "corpus.jsonl")
     runs, summary = {}, {"command": " ".join(["benchmarks/expert_iteration.py", *sys.argv[1:]])}
     for mode in ["accumulate", "replace"] if args.only is None else [args.only]:
         cfg = load(overrides=overrides | {"learn.replace": mode == "replace"})
@@ -82,8 +112,9 @@ def main() -> None:
         rows = train_on_corpus(cfg, corpus, out / mode, args.rounds, resume=(out / mode / "run.json").is_file(),
                                data=args.data, log=print)
         runs[mode] = rows
-        summary[mode] = {"wall_seconds": round(time.monotonic() - started, 1),
-                         "cpu_seconds": round(time.process_time() - cpu, 1),
+        wall, cpu = round(time.monotonic() - started, 1), round(time.process_time() - cpu, 1)
+        test = test_run(cfg, out / mode, args.heldout, args.test) if args.test else {}
+        summary[mode] = {"wall_seconds": wall, "cpu_seconds": cpu, **test,
                          "heldout_solve_rate": [r["heldout_solve_rate"] for r in rows],
                          "heldout_tactic_entropy": [r.get("heldout_tactic_entropy") for r in rows],
                          "buffer_tactic_entropy": [r.get("buffer_tactic_entropy") for r in rows],

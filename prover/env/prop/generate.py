@@ -160,7 +160,8 @@ def _has_nested_implication(f: F) -> bool:
     return any(x is not None and _has_nested_implication(x) for x in (f.a, f.b))
 
 
-def _fits(split: str, f: F) -> bool:
+def fits(split: str, f: F) -> bool:
+    """Whether a formula fits the definition of a split (size, shape, and the rules G4ip needs for it)."""
     if split == "easy":  # disjoint from hard: hard needs the case split that easy does without
         return connectives(f) <= 7 and provable((), f, or_left=False, imp_imp_left=False)
     if split == "hard":
@@ -188,7 +189,7 @@ def _formulas(split: str, seed: int) -> tuple[F, ...]:
         if t is None or _redundant(t):
             continue
         f = canonical(_to_formula(t))
-        if f not in out and side_of(f) == side and _fits(split, f):
+        if f not in out and side_of(f) == side and fits(split, f):
             out[f] = None
     return tuple(out)
 
