@@ -127,6 +127,19 @@ def test_replace_drops_the_original_data_that_accumulation_keeps(capsys, setup, 
     assert acc[2]["buffer_examples"] > rep[2]["buffer_examples"]
 
 
+@pytest.mark.slow
+def test_a_run_stops_once_the_held_out_rate_stops_improving(capsys, setup, tmp_path):
+    """prop:easy:3 at 10 env calls: the uniform start already solves all three, so no round can beat it."""
+    config, _ = setup
+    out = train(capsys, config, "--rounds", "4", "--patience", "1", "--out", str(tmp_path / "run"))
+    rows = metrics(tmp_path / "run")
+    assert rows[0]["heldout_solve_rate"] == 1.0
+    assert [r["round"] for r in rows] == [0, 1]
+    assert "stopping after round 1: the held-out solve rate has not improved for 1 round(s)" in out
+    out = train(capsys, config, "--rounds", "4", "--patience", "1", "--out", str(tmp_path / "run"), "--resume")
+    assert "stopping after round 1" in out and [r["round"] for r in metrics(tmp_path / "run")] == [0, 1]
+
+
 def test_bad_requests_are_one_line(capsys, setup, tmp_path):
     config, _ = setup
     assert main(["train", "prop:train:6", "--config", str(config), "--rounds", "1"]) == 2

@@ -111,7 +111,8 @@ class ExpertIteration:
                 "start_policy": c.policy.kind, "seed": c.learn.seed}
 
     def run(self, rounds: int, settings: dict, resume: bool = False) -> list[dict]:
-        """Run until `rounds` rounds after round 0 are complete; returns every round's metrics."""
+        """Run until `rounds` rounds after round 0 are complete, or the held-out solve rate has stopped
+        improving (`learn.patience`); returns every round's metrics."""
         self.run_dir.start(settings, self.original, resume)
         if resume:
             self.original = self.run_dir.original()
@@ -121,6 +122,11 @@ class ExpertIteration:
         if not done:
             done.append(self._baseline())
         while done[-1].number < rounds:
+            stalled, patience = _rounds_without_gain(done), self.cfg.learn.patience
+            if patience is not None and stalled >= patience:
+                self.log(f"stopping after round {done[-1].number}: the held-out solve rate has not improved for "
+                         f"{stalled} round(s) (learn.patience)")
+                break
             done.append(self._round(done[-1].number + 1, done))
         return [r.metrics for r in done]
 
@@ -198,6 +204,18 @@ class ExpertIteration:
                      f"{m['train_problems']} ever), {m['buffer_examples']} examples, "
                      f"{m['heldout_distinct_tactics']} distinct tactics, entropy {m['heldout_tactic_entropy']:.2f}")
         self.log(line + f" ({m['seconds']:.0f}s)")
+
+
+def _rounds_without_gain(done: list[Round]) -> int:
+    """How many of the last rounds in a row did not beat the best held-out solve rate before them. Once a
+    round fails to, the next one starts from the same policy, so its search mostly repeats."""
+    rates = [r.metrics.get("heldout_solve_rate", 0.0) for r in done]
+    count = 0
+    for i in range(len(rates) - 1, 0, -1):
+        if rates[i] > max(rates[:i]):
+            break
+        count += 1
+    return count
 
 
 def train_round(cfg: Config, examples: Sequence[Example], out: Path, prev: Path | None, number: int,
