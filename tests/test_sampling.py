@@ -8,7 +8,7 @@ from collections import Counter
 
 import torch
 
-from prover.policy.model import build_byte_model
+from prover.policy.model import build_byte_model, read_prompts
 from prover.policy.sampling import sample_causal
 
 
@@ -36,8 +36,8 @@ def test_samples_follow_the_model_distribution_with_their_exact_log_probs():
     prompt = list(tok("p ∧ q ⊢ q", add_special_tokens=False)["input_ids"])
     n = 4000
     with torch.inference_mode():
-        samples = sample_causal(model, [prompt], n, max_new_tokens=2, temperature=1.0, pad_id=tok.pad_token_id,
-                                eos_id=tok.eos_token_id, generator=torch.Generator().manual_seed(1))[0]
+        samples = sample_causal(model, read_prompts(model, [prompt], tok.pad_token_id), n, max_new_tokens=2,
+                                temperature=1.0, eos_id=tok.eos_token_id, generator=torch.Generator().manual_seed(1))[0]
     assert len(samples) == n
     # An outcome is the tokens drawn and whether an eos ended them; its probability is exp(its log-prob).
     outcomes = Counter((s.tokens, s.complete) for s in samples)
@@ -51,8 +51,8 @@ def test_samples_follow_the_model_distribution_with_their_exact_log_probs():
 
 
 def test_prompts_of_very_different_lengths_in_one_batch_sample_as_they_would_alone():
-    """Long and short prompts are read in separate groups and the cache is trimmed as rows finish; every
-    sample's log-prob must still be the model's."""
+    """Long and short prompts are read in separate groups, then padded into one cache; every sample's
+    log-prob must still be the model's."""
     model, tok = peaked_model(seed=3)
     with torch.no_grad():  # eos as likely as the likeliest byte, so samples end at different steps
         top = model(input_ids=torch.tensor([[100]])).logits[0, -1].argmax()
@@ -60,8 +60,8 @@ def test_prompts_of_very_different_lengths_in_one_batch_sample_as_they_would_alo
     texts = ["a", "p q r s : Prop ⊢ (p → q) → (q → r) → (r → s) → p → s ∧ (q ∨ r)", "h : p ∧ q ⊢ p", "x" * 90]
     prompts = [list(tok(t, add_special_tokens=False)["input_ids"]) for t in texts]
     with torch.inference_mode():
-        batched = sample_causal(model, prompts, 6, max_new_tokens=12, temperature=1.5, pad_id=tok.pad_token_id,
-                                eos_id=tok.eos_token_id, generator=torch.Generator().manual_seed(0))
+        batched = sample_causal(model, read_prompts(model, prompts, tok.pad_token_id), 6, max_new_tokens=12,
+                                temperature=1.5, eos_id=tok.eos_token_id, generator=torch.Generator().manual_seed(0))
     assert [len(s) for s in batched] == [6] * len(prompts)
     for prompt, samples in zip(prompts, batched, strict=True):
         for s in samples:

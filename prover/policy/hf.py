@@ -22,10 +22,12 @@ from prover.policy.model import (
     completion_ids,
     completion_logprobs,
     load_checkpoint,
+    logprobs_after,
     next_token_logits,
     pad_id,
     pick_device,
     prompt_ids,
+    read_prompts,
 )
 from prover.policy.prompts import NO, YES
 from prover.policy.sampling import sample_causal
@@ -91,12 +93,13 @@ class HFPolicy:
 
     def _sampled(self, prompts: list[list[int]], k: int) -> list[list[tuple[str, float]]]:
         """Samples whose text is already the tactic keep the log-prob found while sampling; the others (cut,
-        stripped) are scored as the tactic itself, so a prior is always log p(tactic + eos | prompt)."""
-        tok, fmt = self.ckpt.tokenizer, self.ckpt.fmt
+        stripped, or with bytes the decoder dropped) are scored as the tactic itself, after the prompts the
+        sampler read, so a prior is always log p(tactic + eos | prompt)."""
+        tok, fmt, model = self.ckpt.tokenizer, self.ckpt.fmt, self.ckpt.model
+        read = read_prompts(model, prompts, pad_id(self.ckpt))
         candidates, known = [], {}
-        batches = sample_causal(self.ckpt.model, prompts, k, max_new_tokens=self.cfg.max_new_tokens,
-                                temperature=self.cfg.temperature, pad_id=pad_id(self.ckpt),
-                                eos_id=tok.eos_token_id, generator=self._generator)
+        batches = sample_causal(model, read, k, max_new_tokens=self.cfg.max_new_tokens,
+                                temperature=self.cfg.temperature, eos_id=tok.eos_token_id, generator=self._generator)
         for i, samples in enumerate(batches):
             tactics = []
             for sample in samples:
@@ -109,6 +112,11 @@ class HFPolicy:
                     if tactic == text and list(sample.tokens) == completion_ids(self.ckpt, tactic, eos=False):
                         known[(i, tactic)] = sample.logprob
             candidates.append(list(dict.fromkeys(tactics)))
+        todo = [(i, t) for i, cands in enumerate(candidates) for t in cands if (i, t) not in known]
+        if todo:
+            scores, _ = logprobs_after(model, read, torch.tensor([i for i, _ in todo], device=self.device),
+                                       [completion_ids(self.ckpt, t, eos=True) for _, t in todo], pad_id(self.ckpt))
+            known.update(zip(todo, scores.tolist(), strict=True))
         return self._scored(prompts, candidates, known, k)
 
     def _scored(self, prompts: list[list[int]], candidates: list[list[str]], known: dict[tuple[int, str], float],
@@ -140,9 +148,9 @@ class HFPolicy:
         ids = [prompt_ids(self.ckpt, prompt)]
         with self._seeded(), torch.inference_mode():
             if self._own_sampler:
-                tok = self.ckpt.tokenizer
-                samples = sample_causal(self.ckpt.model, ids, n, max_new_tokens=self.cfg.max_new_tokens,
-                                        temperature=self.cfg.temperature, pad_id=pad_id(self.ckpt),
+                tok, model = self.ckpt.tokenizer, self.ckpt.model
+                samples = sample_causal(model, read_prompts(model, ids, pad_id(self.ckpt)), n,
+                                        max_new_tokens=self.cfg.max_new_tokens, temperature=self.cfg.temperature,
                                         eos_id=tok.eos_token_id, generator=self._generator)[0]
                 return [tok.decode(s.tokens, skip_special_tokens=True) for s in samples]
             return self._generate(ids, n)

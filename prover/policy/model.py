@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from prover.core import ProverError
 from prover.policy.prompts import PRESETS, PromptFormat, guess, preset
@@ -197,26 +198,77 @@ def completion_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]
 
 
 def _shared_prompt_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Each distinct prompt is read once and its KV cache copied to its completions, which are then read in
-    one right-padded pass: ranking 64 short tactics after one long goal costs one prompt, not 64."""
-    model, device = ckpt.model, ckpt.model.device
+    """Each distinct prompt is read once and its KV cache copied to its completions: ranking 64 short tactics
+    after one long goal costs one prompt, not 64."""
     index = {p: i for i, p in enumerate(dict.fromkeys(tuple(p) for p, _ in pairs))}
-    prompts = list(index)
-    which = torch.tensor([index[tuple(p)] for p, _ in pairs], device=device)
-    mask = _pad([[1] * len(p) for p in prompts], 0, left=True).to(device)
-    positions = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding must not shift the real tokens' positions
-    out = model(input_ids=_pad([list(p) for p in prompts], pad_id(ckpt), left=True).to(device), attention_mask=mask,
-                position_ids=positions, use_cache=True, logits_to_keep=1)
-    first = torch.log_softmax(out.logits[:, -1].float(), dim=-1)[which]  # scores each completion's first token
-    completions = [c for _, c in pairs]
+    read = read_prompts(ckpt.model, [list(p) for p in index], pad_id(ckpt))
+    which = torch.tensor([index[tuple(p)] for p, _ in pairs], device=ckpt.model.device)
+    return logprobs_after(ckpt.model, read, which, [c for _, c in pairs], pad_id(ckpt))
+
+
+@dataclass(frozen=True)
+class ReadPrompts:
+    """Prompts read once into a left-padded KV cache (causal models): sampling continues from it, and
+    scoring completions after the same prompts reuses it."""
+
+    layers: list[tuple[torch.Tensor, torch.Tensor]]  # per layer, keys and values: (prompts, heads, width, dim)
+    logits: torch.Tensor  # (prompts, vocab): the next token's, after each prompt
+    mask: torch.Tensor  # (prompts, width): 0 on the left padding
+    last: torch.Tensor  # (prompts, 1): the position of each prompt's last token
+
+    def cache(self, rows: torch.Tensor):
+        """A new cache holding these prompts' rows (repeats allowed); the read itself is never changed."""
+        from transformers import DynamicCache
+
+        return DynamicCache(ddp_cache_data=[(k[rows], v[rows]) for k, v in self.layers])
+
+
+def read_prompts(model, prompts: list[list[int]], pad: int) -> ReadPrompts:
+    """Goals texts vary in length several-fold, and padding a batch to its longest prompt doubled the
+    arithmetic, so prompts of similar length are read together (one forward pass a group) and only their
+    caches are padded to one width."""
+    device, width = model.device, max(len(p) for p in prompts)
+    groups = _length_groups([len(p) for p in prompts])
+    parts, logits = [], []  # per group: (keys, values) per layer; the last position's logits
+    for group in groups:
+        rows = [prompts[i] for i in group]
+        mask = _pad([[1] * len(p) for p in rows], 0, left=True).to(device)
+        out = model(input_ids=_pad(rows, pad, left=True).to(device), attention_mask=mask,
+                    position_ids=(mask.cumsum(1) - 1).clamp(min=0), use_cache=True, logits_to_keep=1)
+        left = (0, 0, width - mask.shape[1], 0)  # pad the sequence axis of (batch, heads, seq, dim) on the left
+        parts.append([(F.pad(layer.keys, left), F.pad(layer.values, left)) for layer in out.past_key_values.layers])
+        logits.append(out.logits[:, -1])
+    order = torch.tensor([i for g in groups for i in g], device=device).argsort()  # back to prompt order
+    layers = [(torch.cat([part[n][0] for part in parts])[order], torch.cat([part[n][1] for part in parts])[order])
+              for n in range(len(parts[0]))]
+    return ReadPrompts(layers, torch.cat(logits)[order], _pad([[1] * len(p) for p in prompts], 0, left=True).to(device),
+                       torch.tensor([[len(p) - 1] for p in prompts], device=device))
+
+
+def _length_groups(lengths: list[int], ratio: float = 0.6) -> list[list[int]]:
+    """Indices grouped by length, longest first; a group's shortest is at least `ratio` of its longest."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and lengths[i] >= ratio * lengths[groups[-1][0]]:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def logprobs_after(model, read: ReadPrompts, which: torch.Tensor, completions: list[list[int]],
+                   pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed log p(completion | prompt `which[i]` of `read`), and the completion's length, read in one
+    right-padded pass from copies of the prompts' caches."""
+    device = model.device
+    first = torch.log_softmax(read.logits.float(), dim=-1)[which]  # scores each completion's first token
     keep = _mask(completions).to(device)
-    ids = _pad(completions, pad_id(ckpt)).to(device)
+    ids = _pad(completions, pad).to(device)
     if ids.shape[1] > 1:
-        cache = out.past_key_values
-        cache.batch_select_indices(which)
-        rest = model(input_ids=ids[:, :-1], attention_mask=torch.cat([mask[which], keep[:, :-1]], dim=1),
-                     position_ids=positions[which, -1:] + 1 + torch.arange(ids.shape[1] - 1, device=device),
-                     past_key_values=cache, use_cache=True).logits
+        rest = model(input_ids=ids[:, :-1], attention_mask=torch.cat([read.mask[which], keep[:, :-1]], dim=1),
+                     position_ids=read.last[which] + 1 + torch.arange(ids.shape[1] - 1, device=device),
+                     past_key_values=read.cache(which), use_cache=True).logits
         logp = torch.cat([first[:, None], torch.log_softmax(rest.float(), dim=-1)], dim=1)
     else:
         logp = first[:, None]

@@ -2,7 +2,7 @@
 
 `generate(num_return_sequences=k)` copies every prompt k times before the first forward pass; goals texts are
 long and tactics short, so that prefill dominated (batch 16 ran no faster per state than batch 1). Here the
-prompts are read once (in length groups, see `_prefill`), and the k samples of a prompt share a row of the
+prompts are read once (in length groups: `model.read_prompts`), and the k samples of a prompt share a row of the
 batch for as long as they have drawn the same tokens: each step every sample draws its next token from its
 row's distribution, then the rows split by the tokens drawn. That is exactly k independent samples, but a
 policy sure of its tactic decodes it once, not k times: 16 states' 128 samples decode in about 40 rows.
@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from transformers import DynamicCache
+
+from prover.policy.model import ReadPrompts
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,14 @@ class Sample:
     complete: bool = True  # False: cut at max_new_tokens before its eos
 
 
-def sample_causal(model, prompts: list[list[int]], k: int, *, max_new_tokens: int, temperature: float,
-                  pad_id: int, eos_id: int, generator: torch.Generator | None = None) -> list[list[Sample]]:
-    """k samples a prompt, in order; those that reach max_new_tokens without an eos are marked incomplete."""
-    device = model.device
-    cache, logits, mask, position = _prefill(model, prompts, pad_id)
-    n = len(prompts) * k
+def sample_causal(model, prompts: ReadPrompts, k: int, *, max_new_tokens: int, temperature: float, eos_id: int,
+                  generator: torch.Generator | None = None) -> list[list[Sample]]:
+    """k samples a prompt, in order; those that reach max_new_tokens without an eos are marked incomplete.
+    The prompts come read (`read_prompts`), so that the caller can score other completions after them."""
+    device, n_prompts = model.device, len(prompts.logits)
+    cache = prompts.cache(torch.arange(n_prompts, device=device))
+    logits, mask, position = prompts.logits, prompts.mask, prompts.last
+    n = n_prompts * k
     live = torch.arange(n, device=device)  # the samples still drawing
     row = live // k  # each live sample's row: its prompt and the tokens it drew so far
     drawn_all = torch.full((n, max_new_tokens), eos_id, device=device)
@@ -65,46 +68,4 @@ def sample_causal(model, prompts: list[list[int]], k: int, *, max_new_tokens: in
         cache, logits = out.past_key_values, out.logits[:, -1]
     tokens, lengths, values = drawn_all.tolist(), length.tolist(), logprob.tolist()
     return [[Sample(tuple(tokens[r][:lengths[r]] if lengths[r] >= 0 else tokens[r]), values[r], lengths[r] >= 0)
-             for r in range(i * k, (i + 1) * k)] for i in range(len(prompts))]
-
-
-def _prefill(model, prompts: list[list[int]], pad_id: int):
-    """All prompts read once, into one left-padded cache. Goals texts vary in length several-fold, and
-    padding a batch to its longest prompt doubled the prefill's arithmetic, so prompts of similar length
-    are read together (one forward pass a group) and only their caches are padded to one width."""
-    device, width = model.device, max(len(p) for p in prompts)
-    groups = _length_groups([len(p) for p in prompts])
-    keys, values, logits = [], [], []  # per group: a tensor per layer; the last position's logits
-    for group in groups:
-        ids, mask = _left_padded([prompts[i] for i in group], pad_id, device)
-        out = model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(1) - 1).clamp(min=0),
-                    use_cache=True, logits_to_keep=1)
-        pad = (0, 0, width - ids.shape[1], 0)  # on the left of the sequence axis (batch, heads, seq, dim)
-        keys.append([torch.nn.functional.pad(layer.keys, pad) for layer in out.past_key_values.layers])
-        values.append([torch.nn.functional.pad(layer.values, pad) for layer in out.past_key_values.layers])
-        logits.append(out.logits[:, -1])
-    order = torch.tensor([i for g in groups for i in g], device=device).argsort()  # back to prompt order
-    cache = DynamicCache(ddp_cache_data=[(torch.cat(k)[order], torch.cat(v)[order])
-                                         for k, v in zip(zip(*keys), zip(*values))])
-    _, mask = _left_padded(prompts, pad_id, device)
-    position = torch.tensor([[len(p) - 1] for p in prompts], device=device)
-    return cache, torch.cat(logits)[order], mask, position
-
-
-def _left_padded(prompts: list[list[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(p) for p in prompts)
-    ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], device=device)
-    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
-    return ids, mask
-
-
-def _length_groups(lengths: list[int], ratio: float = 0.6) -> list[list[int]]:
-    """Indices grouped by length, longest first; a group's shortest is at least `ratio` of its longest."""
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    groups: list[list[int]] = []
-    for i in order:
-        if groups and lengths[i] >= ratio * lengths[groups[-1][0]]:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    return groups
+             for r in range(i * k, (i + 1) * k)] for i in range(n_prompts)]
