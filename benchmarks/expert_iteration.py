@@ -102,7 +102,10 @@ def main() -> None:
                  "search.timeout": 60.0}
     for item in args.set:
         key, _, value = item.partition("=")
-        overrides[key] = json.loads(value) if value[:1] in "0123456789-[{tf" and value not in ("t", "f") else value
+        try:  # numbers, true/false, null, lists; anything else is a string
+            overrides[key] = json.loads(value)
+        except ValueError:
+            overrides[key] = value
     corpus = args.corpus if args.keep == "all" else filtered_corpus(args.corpus, args.keep, out / "corpus.jsonl")
     runs, summary = {}, {"command": " ".join(["benchmarks/expert_iteration.py", *sys.argv[1:]])}
     for mode in ["accumulate", "replace"] if args.only is None else [args.only]:

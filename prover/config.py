@@ -150,7 +150,7 @@ class LearnConfig(Section):
     # Which checkpoint a round continues from, and DIR/policy links to: the best held-out solve rate so far
     # (the held-out set then serves as validation), or the newest.
     continue_from: Literal["best", "newest"] = "best"
-    patience: int | None = 2  # stop after this many rounds in a row without a better held-out rate (None: never)
+    patience: int = 2  # stop after this many rounds in a row without a better held-out rate (0: never)
     ttrl_variants: int = 24  # test-time RL: variants generated per target
     ttrl_rounds: int = 3
     seed: int = 0

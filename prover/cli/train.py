@@ -38,7 +38,7 @@ def add_parser(sub, parent) -> None:
                     help="ablation: train on the newest round's data only (drops the original data)")
     ei.add_argument("--steps-per-round", dest="learn.steps_per_round", type=int, metavar="N")
     ei.add_argument("--patience", dest="learn.patience", type=int, metavar="N",
-                    help="stop after N rounds in a row without a better held-out solve rate (default 2)")
+                    help="stop after N rounds in a row without a better held-out solve rate (default 2; 0: never)")
     ei.add_argument("--ttrl", metavar="STATEMENT", help="test-time RL on one hard prop target")
     ei.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend")
     ei.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="starting policy")

@@ -123,7 +123,7 @@ class ExpertIteration:
             done.append(self._baseline())
         while done[-1].number < rounds:
             stalled, patience = _rounds_without_gain(done), self.cfg.learn.patience
-            if patience is not None and stalled >= patience:
+            if patience > 0 and stalled >= patience:
                 self.log(f"stopping after round {done[-1].number}: the held-out solve rate has not improved for "
                          f"{stalled} round(s) (learn.patience)")
                 break
