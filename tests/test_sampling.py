@@ -11,7 +11,6 @@ import torch
 from prover.policy.model import build_byte_model, read_prompts
 from prover.policy.sampling import sample_causal
 
-
 SHARPEN = 12.0
 
 
