@@ -69,8 +69,13 @@ def _learn(args, cfg: Config) -> int:
     if args.json:
         print(json.dumps({"out": args.out, "rounds": rows}, ensure_ascii=False))
     else:
+        from prover.learn.rounds import RunDir, policy_round
+
+        chosen = policy_round(RunDir(args.out).complete_rounds(), cfg.learn.continue_from)
+        which = (f" (round {chosen.number}: held-out {chosen.metrics['heldout_solved']}/"
+                 f"{chosen.metrics['heldout_problems']})" if chosen is not None else " (none trained)")
         print(f"metrics: {args.out}/metrics.jsonl; plots: {args.out}/solved.png, diversity.png, proof_lengths.png; "
-              f"policy: {args.out}/policy")
+              f"policy: {args.out}/policy{which}")
     return 0
 
 
