@@ -66,7 +66,11 @@ def test_run(cfg, run: Path, heldout: str, n: int) -> dict:
     from prover.env.prop.generate import problems
     from prover.learn.expert import policy_for, search_all
 
-    start = int(heldout.split(":")[2]) if heldout.startswith("prop:hard:") else 0
+    _, _, count = heldout.partition("prop:hard:")
+    if heldout == "prop:hard" or (heldout.startswith("prop:hard:") and not count.isdigit()):
+        print(f"test: skipped, the held-out set {heldout} leaves no prop:hard problems after it")
+        return {}
+    start = int(count) if count else 0  # another held-out set: prop:hard from the start
     theorems = problems("hard")[start:start + n]
     policy = run / "policy"
     found = search_all(cfg, policy_for(cfg, policy if policy.exists() else None), theorems, "test", "test")
