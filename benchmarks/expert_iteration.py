@@ -8,9 +8,9 @@ accumulating buffer, once with --replace), prints one line per round, and writes
 OUT/replace/ (each a full run directory: metrics.jsonl, plots, checkpoints), OUT/compare.png and
 OUT/summary.json. Pass --only accumulate to run just the first. The held-out set picks each run's policy
 (the best round), so that policy is then measured on --test more prop:hard problems, the ones after the
-held-out set's. With --keep case-splits the corpus keeps only
-the first N problems of prop:train that need a case split, as every prop:hard problem does; with --keep
-hard-shape, those that fit prop:hard's whole definition (OUT/corpus.jsonl).
+held-out set's. With --keep case-splits the corpus keeps only the first N problems of prop:train that need
+a case split, as every prop:hard problem does; with --keep hard-shape, those that fit prop:hard's whole
+definition (OUT/corpus.jsonl).
 """
 
 from __future__ import annotations
