@@ -134,6 +134,10 @@ class TrainConfig(Section):
     model_layers: int = 2
     model_heads: int = 4
     model_kv_heads: int = 1  # causal: heads of keys/values (1: multi-query, a 4x smaller cache, faster sampling)
+    # With policy.candidates set (the model ranks a proposer's tactics): weight of the ranking loss, the
+    # cross-entropy of the step's tactic among the offered ones; 0: the token loss alone.
+    rank_loss: float = 1.0
+    rank_batch: int = 8  # proof steps (each with its offered tactics) a step
 
 
 class LearnConfig(Section):

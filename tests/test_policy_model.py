@@ -17,7 +17,7 @@ from prover.policy.data import Example
 from prover.policy.hf import HFPolicy
 from prover.policy.model import completion_ids, completion_logprobs, prompt_ids, save_checkpoint
 from prover.policy.prompts import well_formed
-from prover.policy.train import train_sft
+from prover.policy.train import rank_loss, to_rank_lists, train_sft
 
 PropEnv = pytest.importorskip("prover.env.prop").PropEnv
 
@@ -256,3 +256,26 @@ def test_a_model_ranking_uniform_candidates_puts_the_proof_step_first(trained):
     assert hits >= 0.8 * len(steps), (hits, len(steps))
     full = ranked.propose([steps[0].state], 64)[0]
     assert abs(sum(torch.tensor([lp for _, lp in full]).exp().tolist()) - 1.0) < 1e-4  # a distribution over them
+
+
+def test_a_ranking_model_is_trained_on_its_decision_among_the_offered_tactics(tmp_path):
+    """With policy.candidates set, each proof step also trains the choice among the tactics the proposer
+    offers there: a softmax over their log-probs, whose cross-entropy is the rank loss."""
+    examples = replay()
+    pcfg = CPU.model_copy(update={"candidates": "uniform"})
+    cfg = TrainConfig(steps=120, batch_size=16, lr=3e-3, warmup_steps=10, save_every=120, eval_fraction=0, **TINY)
+    train_sft(examples, tmp_path / "ckpt", cfg, pcfg, progress=False)
+    ckpt = HFPolicy.load(tmp_path / "ckpt", pcfg).ckpt
+    lists = to_rank_lists(ckpt, examples, pcfg)
+    steps = [ex for ex in examples if ex.tactic]
+    assert 0 < len(lists) <= len(steps)  # steps where the proposer offers one tactic teach no choice
+    with torch.inference_mode():
+        loss = rank_loss(ckpt, lists).item()
+        right = 0
+        for prompt, offered, gold in lists:
+            logp = completion_logprobs(ckpt, [(prompt, c) for c in offered])[0]
+            right += int(logp.argmax()) == gold
+        by_hand = sum(-torch.log_softmax(completion_logprobs(ckpt, [(p, c) for c in o])[0], 0)[g].item()
+                      for p, o, g in lists) / len(lists)
+    assert loss == pytest.approx(by_hand, abs=1e-4)
+    assert right >= 0.8 * len(lists)

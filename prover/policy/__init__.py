@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from prover.config import Config
+from prover.config import Config, PolicyConfig
 from prover.policy.automation import AutomationPolicy
 from prover.policy.base import Policy
 from prover.policy.uniform import UniformPolicy
@@ -25,7 +25,7 @@ def policy_kind(cfg: Config) -> str:
 def make_policy(cfg: Config) -> Policy:
     kind = policy_kind(cfg)
     if kind in ("automation", "uniform"):
-        return _proposer(kind, cfg)
+        return proposer(kind, cfg.policy)
     from prover.policy.hf import HFPolicy  # torch and transformers load only when a model is asked for
 
     model = HFPolicy.load(kind, cfg.policy)
@@ -33,15 +33,16 @@ def make_policy(cfg: Config) -> Policy:
         return model
     from prover.policy.ranked import RankedPolicy
 
-    return RankedPolicy(_proposer(cfg.policy.candidates, cfg), model, cfg.policy.candidate_width)
+    return RankedPolicy(proposer(cfg.policy.candidates, cfg.policy), model, cfg.policy.candidate_width)
 
 
-def _proposer(kind: str, cfg: Config) -> Policy:
+def proposer(kind: str, pcfg: PolicyConfig) -> Policy:
+    """A proposer without a model: the uniform prop tactics, or the automation list."""
     if kind == "uniform":
         return UniformPolicy()
-    if cfg.policy.prior_corpus is not None:
-        return AutomationPolicy.from_corpus(cfg.policy.automation_tactics, cfg.policy.prior_corpus)
-    return AutomationPolicy(cfg.policy.automation_tactics)
+    if pcfg.prior_corpus is not None:
+        return AutomationPolicy.from_corpus(pcfg.automation_tactics, pcfg.prior_corpus)
+    return AutomationPolicy(pcfg.automation_tactics)
 
 
-__all__ = ["AutomationPolicy", "Policy", "UniformPolicy", "make_policy", "policy_kind"]
+__all__ = ["AutomationPolicy", "Policy", "UniformPolicy", "make_policy", "policy_kind", "proposer"]
