@@ -5,10 +5,11 @@ JSONL file, expert iteration on in-memory examples. Each example gives a tactic 
 eos) and, when it has a value, a value item (value prompt -> "1" or "0"); one token-level cross-entropy
 trains both. A model that ranks another proposer's tactics (`policy.candidates`) is also trained on the
 decision it makes: the cross-entropy of the step's tactic among those the proposer offers there, scored
-by log p(tactic | state) (`train.rank_loss`). The token loss alone ranked the proof's tactic second to
-fourth where the model failed; fine-tuning a prop checkpoint for 200 steps with the ranking loss solved
-50 of 60 held-out problems, against 43 with the token loss alone. AdamW, linear warmup then cosine decay, gradient clipping, an eval loss on held-out states,
-a checkpoint in `out_dir` every `save_every` steps (a directory `--policy out_dir` loads), and `resume`.
+by log p(tactic | state) (`train.rank_loss`; the reported loss is then the sum). The token loss alone
+ranked the proof's tactic second to fourth where the model failed; fine-tuning a prop checkpoint for 200
+steps with the ranking loss solved 50 of 60 held-out problems, against 43 with the token loss alone.
+AdamW, linear warmup then cosine decay, gradient clipping, an eval loss (token loss) on held-out states, a
+checkpoint in `out_dir` every `save_every` steps (a directory `--policy out_dir` loads), and `resume`.
 """
 
 from __future__ import annotations
