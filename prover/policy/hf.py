@@ -19,6 +19,7 @@ import torch
 from prover.config import PolicyConfig
 from prover.policy.model import (
     Checkpoint,
+    ReadPrompts,
     completion_ids,
     completion_logprobs,
     load_checkpoint,
@@ -112,22 +113,24 @@ class HFPolicy:
                     if tactic == text and list(sample.tokens) == completion_ids(self.ckpt, tactic, eos=False):
                         known[(i, tactic)] = sample.logprob
             candidates.append(list(dict.fromkeys(tactics)))
-        todo = [(i, t) for i, cands in enumerate(candidates) for t in cands if (i, t) not in known]
-        if todo:
-            scores, _ = logprobs_after(model, read, torch.tensor([i for i, _ in todo], device=self.device),
-                                       [completion_ids(self.ckpt, t, eos=True) for _, t in todo], pad_id(self.ckpt))
-            known.update(zip(todo, scores.tolist(), strict=True))
-        return self._scored(prompts, candidates, known, k)
+        return self._scored(prompts, candidates, known, k, read)
 
     def _scored(self, prompts: list[list[int]], candidates: list[list[str]], known: dict[tuple[int, str], float],
-                k: int) -> list[list[tuple[str, float]]]:
-        """Each state's candidates with log p(tactic | prompt), best first; unknown ones in batched passes."""
+                k: int, read: ReadPrompts | None = None) -> list[list[tuple[str, float]]]:
+        """Each state's candidates with log p(tactic | prompt), best first. Unknown ones are scored in
+        batched passes, or in one pass after `read`, the prompts the sampler already read."""
         todo = [(i, t) for i, cands in enumerate(candidates) for t in cands if (i, t) not in known]
-        pairs = [(prompts[i], completion_ids(self.ckpt, t, self.ckpt.fmt.score_eos)) for i, t in todo]
-        step = self.cfg.batch_size * k
-        for j in range(0, len(pairs), step):
-            scores = completion_logprobs(self.ckpt, pairs[j:j + step])[0].tolist()
-            known.update(zip(todo[j:j + step], scores, strict=True))
+        completions = [completion_ids(self.ckpt, t, self.ckpt.fmt.score_eos) for _, t in todo]
+        if read is not None:
+            if todo:
+                which = torch.tensor([i for i, _ in todo], device=self.device)
+                scores = logprobs_after(self.ckpt.model, read, which, completions, pad_id(self.ckpt))[0]
+                known.update(zip(todo, scores.tolist(), strict=True))
+        else:
+            step = self.cfg.batch_size * k
+            for j in range(0, len(todo), step):
+                pairs = [(prompts[i], c) for (i, _), c in zip(todo[j:j + step], completions[j:j + step], strict=True)]
+                known.update(zip(todo[j:j + step], completion_logprobs(self.ckpt, pairs)[0].tolist(), strict=True))
         return [sorted(((t, known[(i, t)]) for t in cands), key=lambda p: -p[1])[:k]
                 for i, cands in enumerate(candidates)]
 
