@@ -80,7 +80,7 @@ def speed(policy: HFPolicy, states: list[str], threads: int, repeats: int = 5) -
         (w1, c1), (w16, c16) = best[1], best[16]
         rates[k] = {"batch1": [w1, c1], "batch16": [w16, c16]}
         print(f"  k={k} a state:  batch 1: {w1:7.1f} | {c1:7.1f}   batch 16: {w16:7.1f} | {c16:7.1f}   "
-              f"batch 16 / batch 1: {w16 / w1:.1f}x | {c16 / c1:.1f}x (target: at least 4x)")
+              f"batch 16 / batch 1: {w16 / w1:.2f}x | {c16 / c1:.2f}x (target: at least 4x)")
     return rates
 
 

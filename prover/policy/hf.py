@@ -106,7 +106,7 @@ class HFPolicy:
             for sample in samples:
                 if not sample.complete:  # a tactic cut short is not the tactic
                     continue
-                text = tok.decode(sample.tokens, skip_special_tokens=True)
+                text = self.ckpt.decode(sample.tokens)
                 tactic = fmt.tactic(text)
                 if tactic is not None:
                     tactics.append(tactic)
@@ -155,7 +155,7 @@ class HFPolicy:
                 samples = sample_causal(model, read_prompts(model, ids, pad_id(self.ckpt)), n,
                                         max_new_tokens=self.cfg.max_new_tokens, temperature=self.cfg.temperature,
                                         eos_id=tok.eos_token_id, generator=self._generator)[0]
-                return [tok.decode(s.tokens, skip_special_tokens=True) for s in samples]
+                return [self.ckpt.decode(s.tokens) for s in samples]
             return self._generate(ids, n)
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:

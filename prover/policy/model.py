@@ -31,6 +31,7 @@ class Checkpoint:
     fmt: PromptFormat
     meta: dict[str, Any] = field(default_factory=dict)
     _ids: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    _texts: dict[tuple[int, ...], str] = field(default_factory=dict, repr=False, compare=False)
 
     def encode(self, text: str) -> list[int]:
         """Token ids of text without special tokens, memoised: search sends the same goals and tactics again
@@ -41,6 +42,16 @@ class Checkpoint:
                 self._ids.clear()
             ids = self._ids[text] = self.tokenizer(text, add_special_tokens=False)["input_ids"]
         return ids
+
+    def decode(self, ids: tuple[int, ...]) -> str:
+        """Text of token ids without special tokens, memoised: a state's samples often repeat a tactic, and
+        decoding costs ~30 µs a call."""
+        text = self._texts.get(ids)
+        if text is None:
+            if len(self._texts) >= 200_000:
+                self._texts.clear()
+            text = self._texts[ids] = self.tokenizer.decode(ids, skip_special_tokens=True)
+        return text
 
     @property
     def seq2seq(self) -> bool:
@@ -220,7 +231,7 @@ class ReadPrompts:
         """A new cache holding these prompts' rows (repeats allowed); the read itself is never changed."""
         from transformers import DynamicCache
 
-        return DynamicCache(ddp_cache_data=[(k[rows], v[rows]) for k, v in self.layers])
+        return DynamicCache(ddp_cache_data=[(k.index_select(0, rows), v.index_select(0, rows)) for k, v in self.layers])
 
 
 def read_prompts(model, prompts: list[list[int]], pad: int) -> ReadPrompts:
@@ -239,9 +250,9 @@ def read_prompts(model, prompts: list[list[int]], pad: int) -> ReadPrompts:
         parts.append([(F.pad(layer.keys, left), F.pad(layer.values, left)) for layer in out.past_key_values.layers])
         logits.append(out.logits[:, -1])
     order = torch.tensor([i for g in groups for i in g], device=device).argsort()  # back to prompt order
-    layers = [(torch.cat([part[n][0] for part in parts])[order], torch.cat([part[n][1] for part in parts])[order])
+    layers = [tuple(torch.cat([part[n][i] for part in parts]).index_select(0, order) for i in (0, 1))
               for n in range(len(parts[0]))]
-    return ReadPrompts(layers, torch.cat(logits)[order], _pad([[1] * len(p) for p in prompts], 0, left=True).to(device),
+    return ReadPrompts(layers, torch.cat(logits).index_select(0, order), _pad([[1] * len(p) for p in prompts], 0, left=True).to(device),
                        torch.tensor([[len(p) - 1] for p in prompts], device=device))
 
 
