@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prover.core import Budget, ProverError
 
@@ -57,6 +57,7 @@ class PolicyConfig(Section):
     kind: str = "auto"
     num_samples: int = 8  # tactics asked per state (k)
     temperature: float = 1.0
+    top_p: float = Field(1.0, gt=0, le=1)  # nucleus sampling: the likeliest tokens holding this much mass
     max_new_tokens: int = 96
     prompt_format: str = "auto"  # auto | bfs | reprover | internlm2.5 | internlm2 | deepseek (prover/policy/prompts.py)
     decoding: Literal["sample", "beam"] = "sample"

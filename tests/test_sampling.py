@@ -67,3 +67,30 @@ def test_prompts_of_very_different_lengths_in_one_batch_sample_as_they_would_alo
             eos = [tok.eos_token_id] if s.complete else []
             assert len(s.tokens) <= 12 and (s.complete or len(s.tokens) == 12)
             assert abs(exact_logprob(model, prompt, list(s.tokens) + eos) - s.logprob) < 1e-3
+
+
+def test_top_p_draws_only_from_the_nucleus_in_its_renormalised_proportions():
+    """Nucleus sampling keeps the likeliest tokens until top_p of the mass is covered and draws among them
+    as their probabilities say; the log-prob reported is still the model's own, untruncated."""
+    model, tok = peaked_model(seed=5)
+    prompt = list(tok("h : p ⊢ p", add_special_tokens=False)["input_ids"])
+    with torch.inference_mode():
+        probs = torch.softmax(model(input_ids=torch.tensor([prompt])).logits[0, -1].float(), -1)
+    sorted_p, order = probs.sort(descending=True)
+    top_p = float(sorted_p[:2].sum()) + 1e-3  # the nucleus: the three likeliest tokens
+    nucleus = {int(t): float(p) for t, p in zip(order[:3], sorted_p[:3], strict=True)}
+    assert sum(nucleus.values()) < 0.999  # so the cut drops something
+    n = 3000
+    with torch.inference_mode():
+        samples = sample_causal(model, read_prompts(model, [prompt], tok.pad_token_id), n, max_new_tokens=1,
+                                temperature=1.0, top_p=top_p, eos_id=tok.eos_token_id,
+                                generator=torch.Generator().manual_seed(2))[0]
+    first = Counter(s.tokens[0] if s.tokens else tok.eos_token_id for s in samples)
+    assert set(first) <= set(nucleus)
+    mass = sum(nucleus.values())
+    for token, p in nucleus.items():
+        q = p / mass
+        assert abs(first[token] / n - q) < 4.5 * math.sqrt(q * (1 - q) / n)
+    for s in samples:
+        token = s.tokens[0] if s.tokens else tok.eos_token_id
+        assert abs(s.logprob - math.log(nucleus[token])) < 1e-4

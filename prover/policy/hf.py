@@ -100,7 +100,8 @@ class HFPolicy:
         read = read_prompts(model, prompts, pad_id(self.ckpt))
         candidates, known = [], {}
         batches = sample_causal(model, read, k, max_new_tokens=self.cfg.max_new_tokens,
-                                temperature=self.cfg.temperature, eos_id=tok.eos_token_id, generator=self._generator)
+                                temperature=self.cfg.temperature, top_p=self.cfg.top_p, eos_id=tok.eos_token_id,
+                                generator=self._generator)
         for i, samples in enumerate(batches):
             tactics = []
             for sample in samples:
@@ -154,7 +155,7 @@ class HFPolicy:
                 tok, model = self.ckpt.tokenizer, self.ckpt.model
                 samples = sample_causal(model, read_prompts(model, ids, pad_id(self.ckpt)), n,
                                         max_new_tokens=self.cfg.max_new_tokens, temperature=self.cfg.temperature,
-                                        eos_id=tok.eos_token_id, generator=self._generator)[0]
+                                        top_p=self.cfg.top_p, eos_id=tok.eos_token_id, generator=self._generator)[0]
                 return [self.ckpt.decode(s.tokens) for s in samples]
             return self._generate(ids, n)
 
@@ -181,7 +182,7 @@ class HFPolicy:
         if self.cfg.decoding == "beam":
             search = dict(do_sample=False, num_beams=k, length_penalty=0.0)
         else:
-            search = dict(do_sample=True, temperature=self.cfg.temperature, top_k=None, top_p=None)
+            search = dict(do_sample=True, temperature=self.cfg.temperature, top_k=None, top_p=self.cfg.top_p)
         sequences = model.generate(
             input_ids=inputs, attention_mask=mask, num_return_sequences=k, max_new_tokens=self.cfg.max_new_tokens,
             pad_token_id=pad, eos_token_id=self.ckpt.tokenizer.eos_token_id, **search)

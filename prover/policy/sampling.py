@@ -28,7 +28,7 @@ class Sample:
 
 
 def sample_causal(model, prompts: ReadPrompts, k: int, *, max_new_tokens: int, temperature: float, eos_id: int,
-                  generator: torch.Generator | None = None) -> list[list[Sample]]:
+                  top_p: float = 1.0, generator: torch.Generator | None = None) -> list[list[Sample]]:
     """k samples a prompt, in order; those that reach max_new_tokens without an eos are marked incomplete.
     The prompts come read (`read_prompts`), so that the caller can score other completions after them."""
     device, n_prompts = model.device, len(prompts.logits)
@@ -46,10 +46,16 @@ def sample_causal(model, prompts: ReadPrompts, k: int, *, max_new_tokens: int, t
     for step in range(max_new_tokens):
         logp = torch.log_softmax(logits.float(), dim=-1)
         # Inverse-CDF draws, one uniform number a sample (multinomial costs ~0.5 ms a step at 128 rows).
-        cdf = torch.softmax(logp / max(temperature, 1e-5), dim=-1).cumsum_(-1)
+        probs = torch.softmax(logp / max(temperature, 1e-5), dim=-1)
+        if top_p < 1.0:  # the nucleus: tokens, likeliest first, until top_p of the mass is covered
+            probs, order = probs.sort(dim=-1, descending=True)
+            probs = probs * (probs.cumsum(-1) - probs < top_p)
+        cdf = probs.cumsum_(-1)
         cdf = cdf.index_select(0, row)  # each live sample's row
         u = torch.rand((len(live), 1), generator=generator, device=device) * cdf[:, -1:]
         drawn = torch.searchsorted(cdf, u).squeeze(1).clamp_(max=cdf.shape[1] - 1)
+        if top_p < 1.0:
+            drawn = order[row, drawn]
         logprob[live] += logp[row, drawn]
         drawn_all[live, step] = drawn
         ended = drawn == eos_id
