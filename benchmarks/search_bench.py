@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/search_bench.py                      # 100 prop:hard problems, 400 steps
     .venv/bin/python benchmarks/search_bench.py --n 50 --budget 200 --policies uniform
+    .venv/bin/python benchmarks/search_bench.py --start 60 --n 60 --budget 32 --policies DIR --skip-overhead
     .venv/bin/python benchmarks/search_bench.py --skip-solved --profile-nodes 10000
 
-1. Solved: prop:hard (problems("hard", N)), each algorithm (MCTS, best-first, random rollouts) with the
+1. Solved: prop:hard[start:start + n], each algorithm (MCTS, best-first, random rollouts) with the
    same policy and the same env-call budget per problem; a problem counts only if the final check passed.
 2. Overhead: one MCTS (and one best-first) search grown to `--profile-nodes` states on an unprovable
    problem with a large state space. The env and the policy are timed around every call; what is left of
@@ -67,9 +68,9 @@ def make_policy(kind: str):
 
 
 def solved(args) -> None:
-    theorems = problems("hard", args.n)
+    theorems = problems("hard")[args.start:args.start + args.n]
     env = PropEnv()
-    print(f"## prop:hard, {len(theorems)} problems, {args.budget} env calls each\n")
+    print(f"## prop:hard[{args.start}:{args.start + len(theorems)}], {args.budget} env calls each\n")
     print("| policy | algorithm | solved | mean env calls | mean proof length | seconds |")
     print("|---|---|---:|---:|---:|---:|")
     for kind in args.policies.split(","):
@@ -137,6 +138,9 @@ def overhead(args) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", type=int, default=100, help="prop:hard problems")
+    p.add_argument("--start", type=int, default=0,
+                   help="the first problem's index; a trained policy is best measured on problems that took "
+                        "no part in choosing it (expert_iteration.py chose by prop:hard[0:60])")
     p.add_argument("--budget", type=int, default=400, help="env calls per problem")
     p.add_argument("--policies", default="uniform,automation", help="uniform, automation or checkpoint dirs")
     p.add_argument("--algorithms", default="mcts,bfs,rollout")
