@@ -5,8 +5,9 @@
     .venv/bin/python benchmarks/search_bench.py --start 60 --n 60 --budget 32 --policies DIR --skip-overhead
     .venv/bin/python benchmarks/search_bench.py --skip-solved --profile-nodes 10000
 
-1. Solved: prop:hard[start:start + n], each algorithm (MCTS, best-first, random rollouts) with the
-   same policy and the same env-call budget per problem; a problem counts only if the final check passed.
+1. Solved: prop:hard[start:start + n], each algorithm (MCTS, best-first expanding whole nodes or running
+   one tactic at a time, random rollouts) with the same policy and the same env-call budget per problem;
+   a problem counts only if the final check passed.
 2. Overhead: one MCTS (and one best-first) search grown to `--profile-nodes` states on an unprovable
    problem with a large state space. The env and the policy are timed around every call; what is left of
    the wall time is the search's own bookkeeping. "policy free" reports it as a share of the wall time
@@ -75,7 +76,9 @@ def solved(args) -> None:
     print("|---|---|---:|---:|---:|---:|")
     for kind in args.policies.split(","):
         for algorithm in args.algorithms.split(","):
-            cfg = SearchConfig(algorithm=algorithm, budget_steps=args.budget, timeout=None, seed=args.seed)
+            name, _, expand = algorithm.partition("-")  # bfs-tactic: best-first one tactic at a time
+            cfg = SearchConfig(algorithm=name, budget_steps=args.budget, timeout=None, seed=args.seed,
+                               **({"bfs_expand": expand} if expand else {}))
             policy = make_policy(kind)
             t = time.perf_counter()
             done, calls, lengths = 0, 0, []
@@ -143,7 +146,8 @@ def main() -> None:
                         "no part in choosing it (expert_iteration.py chose by prop:hard[0:60])")
     p.add_argument("--budget", type=int, default=400, help="env calls per problem")
     p.add_argument("--policies", default="uniform,automation", help="uniform, automation or checkpoint dirs")
-    p.add_argument("--algorithms", default="mcts,bfs,rollout")
+    p.add_argument("--algorithms", default="mcts,bfs,bfs-tactic,rollout",
+                   help="bfs-tactic: best-first running one tactic at a time (search.bfs_expand)")
     p.add_argument("--seed", type=int, default=0, help="random rollouts' seed")
     p.add_argument("--profile-nodes", type=int, default=10_000)
     p.add_argument("--skip-solved", action="store_true")

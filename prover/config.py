@@ -84,6 +84,7 @@ class SearchConfig(Section):
     timeout: float | None = 600.0  # wall seconds per attempt
     c_puct: float = 1.5
     length_normalize: bool = False  # best-first: rank by mean instead of summed log-prob
+    bfs_expand: Literal["node", "tactic"] = "node"  # best-first: run all of a node's tactics, or the best one
     num_tactics: int = 8  # tactics asked of the policy at a node's first expansion (best-first: every node)
     max_tactics: int = 64  # a node never holds more; reaching it ends widening there
     max_depth: int = 64  # tactics from the root; deeper states are dead ends (MCTS) or not expanded (best-first)

@@ -15,7 +15,12 @@ from prover.search.attempt import attempt
 
 # Unprovable (it needs excluded middle) and with a state space larger than any budget below.
 WIDE = Theorem.from_text("theorem wide (p q r : Prop) : (¬(p ∧ q) → ¬(q → p)) → r ∨ (p → q)")
-ALGORITHMS = ["mcts", "bfs"]
+ALGORITHMS = ["mcts", "bfs", "bfs-tactic"]  # bfs-tactic: best-first running one tactic at a time
+
+
+def config(algorithm: str, **kw) -> SearchConfig:
+    name, _, expand = algorithm.partition("-")
+    return SearchConfig(algorithm=name, **({"bfs_expand": expand} if expand else {}), **kw)
 
 
 class RecordingEnv:
@@ -65,7 +70,7 @@ def test_proves_known_provable_problems_and_proofs_replay(algorithm, capsys):
     proved = 0
     for theorem in theorems:
         assert decide(theorem)
-        a = attempt(env, UniformPolicy(), theorem, SearchConfig(algorithm=algorithm, budget_steps=600, timeout=None))
+        a = attempt(env, UniformPolicy(), theorem, config(algorithm, budget_steps=600, timeout=None))
         if a.proof is not None:
             assert a.proved, a.error  # whatever the search returns passes the final check
             assert a.stop_reason == "proved" and a.usage.env_calls <= 600
@@ -75,21 +80,21 @@ def test_proves_known_provable_problems_and_proofs_replay(algorithm, capsys):
     assert proved >= 14, f"{algorithm} proved only {proved} of {len(theorems)}"
 
 
-@pytest.mark.parametrize("algorithm", ["mcts", "bfs", "rollout"])
+@pytest.mark.parametrize("algorithm", [*ALGORITHMS, "rollout"])
 def test_never_claims_an_unprovable_problem(algorithm):
     env = PropEnv()
     for theorem in unprovable(10) + [WIDE]:
         assert not decide(theorem)
-        a = attempt(env, UniformPolicy(), theorem, SearchConfig(algorithm=algorithm, budget_steps=300, timeout=None))
+        a = attempt(env, UniformPolicy(), theorem, config(algorithm, budget_steps=300, timeout=None))
         assert a.proof is None and not a.proved
         assert a.stop_reason in ("exhausted", "env_calls")
 
 
-@pytest.mark.parametrize("algorithm", ["mcts", "bfs", "rollout"])
+@pytest.mark.parametrize("algorithm", [*ALGORITHMS, "rollout"])
 @pytest.mark.parametrize("limit", [{"budget_steps": 40}, {"policy_calls": 15}, {"nodes": 25},
                                    {"timeout": 0.15, "budget_steps": 10**7}])
 def test_stops_inside_every_budget(algorithm, limit):
-    cfg = SearchConfig(algorithm=algorithm, **({"budget_steps": 10**7, "timeout": None} | limit))
+    cfg = config(algorithm, **({"budget_steps": 10**7, "timeout": None} | limit))
     result, usage = run(WIDE, cfg)
     name, used, cap = {
         "budget_steps": ("env_calls", usage.env_calls, cfg.budget_steps),
@@ -108,7 +113,7 @@ def test_stops_inside_every_budget(algorithm, limit):
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_equal_states_are_one_node_and_the_graph_has_no_cycle(algorithm):
-    result, usage = run(WIDE, SearchConfig(algorithm=algorithm, budget_steps=1500, timeout=None))
+    result, usage = run(WIDE, config(algorithm, budget_steps=1500, timeout=None))
     g = result.graph
     goals = [d["goals"] for _, d in g.nodes(data=True)]
     assert len(goals) == len(set(goals)) == usage.nodes
@@ -121,7 +126,7 @@ def test_a_tactic_leading_back_is_pruned_not_looped():
     # `apply h` with h : p → p turns the goal p into itself: the only move, and it goes nowhere.
     theorem = Theorem.from_text("theorem loop (p : Prop) : (p → p) → p")
     for algorithm in ALGORITHMS:
-        result, usage = run(theorem, SearchConfig(algorithm=algorithm, budget_steps=10**6, timeout=None))
+        result, usage = run(theorem, config(algorithm, budget_steps=10**6, timeout=None))
         assert result.stop_reason == "exhausted" and result.tactics is None
         assert result.stats["cycles"] == 1 and usage.env_calls < 10
         assert nx.is_directed_acyclic_graph(result.graph)
@@ -133,7 +138,7 @@ def test_failed_tactics_are_remembered_and_never_retried(algorithm):
     env = RecordingEnv()
     policy = AutomationPolicy(["simp", "omega", "intro h", "constructor", "assumption", "linarith"])
     theorem = Theorem.from_text("theorem t (p q : Prop) : p → q → p ∧ q")
-    result, usage = run(theorem, SearchConfig(algorithm=algorithm, budget_steps=500, timeout=None), env, policy)
+    result, usage = run(theorem, config(algorithm, budget_steps=500, timeout=None), env, policy)
     assert len(env.steps) == len(set(env.steps)) == usage.env_calls
     assert result.stats["failed"] > 0
     failed = {t for _, d in result.graph.nodes(data=True) for t in d["failed"]}
@@ -193,3 +198,44 @@ def test_length_normalised_best_first_proves(capsys):
     result, _ = run(theorem, SearchConfig(algorithm="bfs", length_normalize=True, timeout=None))
     assert result.stop_reason == "proved"
     check_cli(theorem, result.tactics, capsys)
+
+
+class RankedUniform:
+    """The uniform policy's tactics, the i-th with log-prob -(i + 1): distinct priors, so that best-first
+    has an order to follow."""
+
+    def __init__(self) -> None:
+        self.inner = UniformPolicy()
+
+    def propose(self, states, k):
+        return [[(t, -(i + 1.0)) for i, (t, _) in enumerate(got)] for got in self.inner.propose(states, k)]
+
+    def value(self, states):
+        return self.inner.value(states)
+
+
+def test_best_first_one_tactic_at_a_time_runs_tactics_in_order_of_the_paths_they_make():
+    """With bfs_expand="tactic" the env sees the untried tactic with the best path score next, wherever it
+    is: scores never rise (every log-prob is negative), and the root's low-ranked tactics wait while a
+    deeper path scores better; expanding whole nodes runs all the root's tactics first."""
+    theorem = Theorem.from_text("theorem t (p q r s : Prop) (h : p ∨ q) (h1 : p → r) (h2 : q → r) : r ∨ s")
+    scores = {}
+    for expand in ("tactic", "node"):
+        env, policy = RecordingEnv(), RankedUniform()
+        result, _ = run(theorem, config("bfs", bfs_expand=expand, timeout=None), env, policy)
+        assert result.stop_reason == "proved"
+        g = result.graph
+        index = {d["goals"]: n for n, d in g.nodes(data=True)}
+        prior = {(g.nodes[u]["goals"], d["tactic"]): d["prior"] for u, _, d in g.edges(data=True)}
+        prior |= {(d["goals"], t): -(i + 1.0) for _, d in g.nodes(data=True)
+                  for i, (t, _) in enumerate(d["proposals"])}
+        scores[expand] = [g.nodes[index[goals]]["score"] + prior[(goals, t)] for goals, t in env.steps]
+        root = g.nodes[g.graph["root"]]
+        root_steps = [i for i, (goals, _) in enumerate(env.steps) if goals == root["goals"]]
+        assert len(root["proposals"]) > 2
+        if expand == "node":  # every root tactic first
+            assert root_steps == list(range(len(root["proposals"])))
+        else:  # the root's low-ranked tactic waits while a deeper path scores better
+            assert root_steps != list(range(len(root_steps)))
+    assert scores["tactic"] == sorted(scores["tactic"], reverse=True)
+    assert scores["node"] != sorted(scores["node"], reverse=True)
