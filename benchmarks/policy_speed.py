@@ -6,7 +6,8 @@
    PropEnv into (state, tactic) examples (value 1 on the proof path).
 2. Training: a new byte-level model (train.model_* defaults) for --steps steps; the loss curve is printed
    and saved as loss.png, with the eval loss on held-out states.
-3. Speed: sampled tactics per second, one state a call (batch 1) and 16 states a call (batch 16), with
+3. Sampling: how often the proof's tactic is among a state's 8 samples, with top_p 1 and 0.95.
+4. Speed: sampled tactics per second, one state a call (batch 1) and 16 states a call (batch 16), with
    k=8 samples a state (what search asks) and k=1; the target is batch 16 at least 4x batch 1. Wall clock
    and this process's CPU time are both shown: on a shared machine the wall clock mostly measures others.
 """
@@ -64,6 +65,16 @@ def throughput(policy: HFPolicy, states: list[str], batch: int, k: int, calls: i
     return n / (time.perf_counter() - wall), n / max(time.process_time() - cpu, 1e-9)
 
 
+def nucleus(checkpoint: Path, examples: list[Example], n: int = 200) -> None:
+    """How often the proof's tactic is among a state's 8 samples, with and without nucleus sampling."""
+    for top_p in (1.0, 0.95):
+        policy = HFPolicy.load(checkpoint, PolicyConfig(device="cpu", num_samples=8, top_p=top_p))
+        got = policy.propose([ex.state for ex in examples[:n]], 8)
+        hits = sum(any(t == ex.tactic for t, _ in g) for g, ex in zip(got, examples[:n], strict=True))
+        print(f"top_p={top_p}: the proof's tactic among the 8 samples of {n} training states: {hits / n:.0%}; "
+              f"{sum(map(len, got)) / n:.1f} distinct tactics a state")
+
+
 def speed(policy: HFPolicy, states: list[str], threads: int, repeats: int = 5) -> dict[int, dict[str, list[float]]]:
     """Batch 1 and batch 16 measured in turn, `repeats` times, keeping each one's best: on a shared machine
     the slower runs measure the neighbours, and alternating keeps a slow spell from landing on one side."""
@@ -99,6 +110,7 @@ def main() -> None:
     print(f"data: {len(examples)} (state, tactic) examples from proofs of {args.problems} prop training problems")
     pcfg = PolicyConfig(device="cpu", num_samples=8)
     if args.checkpoint:
+        nucleus(args.checkpoint, examples)
         speed(HFPolicy.load(args.checkpoint, pcfg), [ex.state for ex in examples], args.threads)
         return
     tcfg = TrainConfig(steps=args.steps, batch_size=32, lr=2e-3, warmup_steps=30, save_every=50, eval_fraction=0.1)
@@ -125,6 +137,7 @@ def main() -> None:
     hits = sum(bool(p) and p[0][0] == ex.tactic for p, ex in zip(top1, train_states[:200], strict=True))
     print(f"top-1 on {min(200, len(train_states))} training states: {hits / min(200, len(train_states)):.0%}")
 
+    nucleus(ckpt, examples)
     rates = speed(policy, [ex.state for ex in examples], args.threads)
 
     record = {"parameters": result.parameters, "steps": args.steps, "train_seconds": train_s,
