@@ -226,9 +226,7 @@ def test_best_first_one_tactic_at_a_time_runs_tactics_in_order_of_the_paths_they
         assert result.stop_reason == "proved"
         g = result.graph
         index = {d["goals"]: n for n, d in g.nodes(data=True)}
-        prior = {(g.nodes[u]["goals"], d["tactic"]): d["prior"] for u, _, d in g.edges(data=True)}
-        prior |= {(d["goals"], t): -(i + 1.0) for _, d in g.nodes(data=True)
-                  for i, (t, _) in enumerate(d["proposals"])}
+        prior = {(d["goals"], t): logp for _, d in g.nodes(data=True) for t, logp in d["proposals"]}
         scores[expand] = [g.nodes[index[goals]]["score"] + prior[(goals, t)] for goals, t in env.steps]
         root = g.nodes[g.graph["root"]]
         root_steps = [i for i, (goals, _) in enumerate(env.steps) if goals == root["goals"]]

@@ -50,8 +50,7 @@ def sample_causal(model, prompts: ReadPrompts, k: int, *, max_new_tokens: int, t
         if top_p < 1.0:  # the nucleus: tokens, likeliest first, until top_p of the mass is covered
             probs, order = probs.sort(dim=-1, descending=True)
             probs = probs * (probs.cumsum(-1) - probs < top_p)
-        cdf = probs.cumsum_(-1)
-        cdf = cdf.index_select(0, row)  # each live sample's row
+        cdf = probs.cumsum_(-1).index_select(0, row)  # each live sample's row
         u = torch.rand((len(live), 1), generator=generator, device=device) * cdf[:, -1:]
         drawn = torch.searchsorted(cdf, u).squeeze(1).clamp_(max=cdf.shape[1] - 1)
         if top_p < 1.0:
