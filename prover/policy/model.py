@@ -189,6 +189,8 @@ def pad_id(ckpt: Checkpoint) -> int:
 def completion_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
     """Summed log p(completion | prompt) per pair, and the number of completion tokens per pair."""
     device = ckpt.model.device
+    if not pairs:  # a state whose samples were all cut or malformed has nothing to score
+        return torch.zeros(0, device=device), torch.zeros(0, dtype=torch.long, device=device)
     if ckpt.seq2seq:
         inputs = _pad([p for p, _ in pairs], pad_id(ckpt)).to(device)
         labels = _pad([c for _, c in pairs], -100).to(device)
