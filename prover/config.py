@@ -70,6 +70,18 @@ class PolicyConfig(Section):
     candidate_width: int = 64  # candidates asked of that proposer per state
     device: str = "auto"  # "auto" | "cpu" | "cuda"
     seed: int = 0
+    # A model on an OpenAI-compatible server (vLLM, SGLang, llama.cpp, a hosted API) in place of `kind`.
+    endpoint: str | None = None  # base URL (`http://host:8000`, `.../v1`) or the full .../completions URL
+    endpoint_api: Literal["completions", "chat"] = "completions"
+    endpoint_model: str = "default"  # the "model" field sent to the endpoint
+    endpoint_key: str | None = None  # sent as a Bearer token when set
+    endpoint_timeout: float = Field(120.0, gt=0)  # seconds per request; transient failures are retried
+    # Whole-proof generation (`--mode whole|hybrid`): the statement in, complete proofs out.
+    mode: Literal["tactic", "whole", "hybrid"] = "tactic"  # hybrid: search on from where a sampled proof breaks
+    whole_format: str = "ours"  # ours | deepseek-v1.5 | deepseek-v2 | kimina (prover/policy/whole.py)
+    samples: int = Field(32, gt=0)  # whole/hybrid: proofs sampled per attempt at most
+    sample_batch: int = Field(8, gt=0)  # whole/hybrid: proofs asked of the model per call
+    whole_max_tokens: int = Field(1024, gt=0)  # whole/hybrid: the longest proof a sample may be
     automation_tactics: list[str] = [
         "simp", "omega", "norm_num", "linarith", "nlinarith", "positivity", "decide", "aesop",
         "ring_nf", "field_simp", "simp_all", "tauto", "intro", "constructor", "assumption", "rfl",
