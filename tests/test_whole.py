@@ -136,11 +136,12 @@ def test_the_endpoint_serves_our_model_with_n_and_logprobs(whole_model):
         base = f"http://127.0.0.1:{server.server_address[1]}/v1/completions"
         client = EndpointGenerator(base, max_tokens=160, stops=(), **NO_FAKE_SLEEP)
         prompts = [whole_model.ckpt.fmt.prompt(whole_examples(s, [])[0]) for s, _ in TRAIN[:2]]
-        got = client.complete(prompts, 3)
+        got = client.complete(prompts, 3)  # two prompts in one request, answered as one batch
         assert [len(g) for g in got] == [3, 3]
         assert all(c.logprob is not None and c.logprob <= 0 for g in got for c in g)
-        local = whole_model.sample_scored(prompts[0], 3)  # seeded: the server answers what the model samples
-        assert [c.text for c in got[0]] == [t for t, _ in local]
+        local = whole_model.sample_scored(prompts, 3)  # seeded: the server answers what the model samples
+        assert [[c.text for c in g] for g in got] == [[t for t, _ in row] for row in local]
+        assert [c.logprob for c in got[1]] == pytest.approx([lp for _, lp in local[1]], abs=1e-4)
         gen = EndpointProofGenerator(client, PRESETS["ours"])
         assert gen.fmt.prompt(ProofPrompt(TRAIN[0][0])) == whole_examples(TRAIN[0][0], [])[0]
     finally:

@@ -5,7 +5,7 @@ string or a list, `n`, `max_tokens`, `temperature`, `stop`, `logprobs`; `choices
 sample`, `logprobs.token_logprobs`), so the endpoint path (`--policy-endpoint`) can be run and measured
 end to end on a machine without vLLM, and a small model can serve several processes at once. Log-probs are
 reported as one number per completion (the sum, in a one-element `token_logprobs`): our client sums
-them anyway. Requests are served one at a time: a model on one device gains nothing from interleaving.
+them anyway. A request's prompts are sampled as one batch; requests take turns on the model.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def make_server(model, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    """A server (not yet serving) answering with `model.sample_scored(prompt, n)`; port 0 picks a free one."""
+    """A server (not yet serving) answering with `model.sample_scored(prompts, n)`; port 0 picks a free one."""
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -53,12 +53,13 @@ def make_server(model, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPS
                 self._answer(400, {"error": {"message": f"bad request: {e}"}})
                 return
             choices = []
-            with lock:
-                for i, prompt in enumerate(prompts):
-                    for j, (text, logprob) in enumerate(model.sample_scored(prompt, n)):
-                        cut = min([text.find(s) for s in stops if s and s in text] or [len(text)])
-                        choices.append({"index": i * n + j, "text": text[:cut], "finish_reason": "stop",
-                                        "logprobs": {"token_logprobs": [logprob]} if body.get("logprobs") else None})
+            with lock:  # one batch for all the request's prompts
+                rows = model.sample_scored(prompts, n)
+            for i, row in enumerate(rows):
+                for j, (text, logprob) in enumerate(row):
+                    cut = min([text.find(s) for s in stops if s and s in text] or [len(text)])
+                    choices.append({"index": i * n + j, "text": text[:cut], "finish_reason": "stop",
+                                    "logprobs": {"token_logprobs": [logprob]} if body.get("logprobs") else None})
             self._answer(200, {"object": "text_completion", "model": body.get("model", "default"), "choices": choices})
 
     return ThreadingHTTPServer((host, port), Handler)

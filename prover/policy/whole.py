@@ -164,13 +164,11 @@ class ModelProofGenerator:
         self.model, self.fmt = model, fmt
 
     def generate(self, prompts: Sequence[ProofPrompt], n: int) -> list[list[SampledProof]]:
-        out = []
-        for p in prompts:
-            prompt = self.fmt.prompt(p)
-            if self.fmt.name == "ours":  # our models read every prompt through their own format, as goals are
-                prompt = self.model.ckpt.fmt.prompt(prompt)
-            out.append([SampledProof(text, self.fmt.read(text, p), lp) for text, lp in self.model.sample_scored(prompt, n)])
-        return out
+        texts = [self.fmt.prompt(p) for p in prompts]
+        if self.fmt.name == "ours":  # our models read every prompt through their own format, as goals are
+            texts = [self.model.ckpt.fmt.prompt(t) for t in texts]
+        return [[SampledProof(text, self.fmt.read(text, p), lp) for text, lp in row]
+                for p, row in zip(prompts, self.model.sample_scored(texts, n), strict=True)]
 
 
 class ScriptedProofGenerator:
