@@ -21,9 +21,21 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 def _command_modules():
     # The command modules are light; each imports its subsystem (torch, ray, ...) only when it runs.
-    from prover.cli import bench, check, config_cmd, data, doctor, formalize, prove, report, setup_lean, train
+    from prover.cli import (
+        bench,
+        check,
+        config_cmd,
+        data,
+        doctor,
+        formalize,
+        prove,
+        report,
+        serve,
+        setup_lean,
+        train,
+    )
 
-    return [prove, check, bench, report, train, data, formalize, config_cmd, doctor, setup_lean]
+    return [prove, check, bench, report, train, data, formalize, serve, config_cmd, doctor, setup_lean]
 
 
 def common_options() -> argparse.ArgumentParser:
