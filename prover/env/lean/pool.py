@@ -35,11 +35,17 @@ class ReplPool:
         self._closed = False
 
     def start(self) -> None:
-        """Start every process with the header. Raises what the first failure raised (ReplFailure, ...)."""
+        """Start every process with the header. Raises what the first failure raised (ReplFailure, ...).
+        The first starts alone (with pickling on, it pickles the imports), and so does the second (the
+        first to unpickle), so an unreadable pickle turns pickling off before the others start."""
         self.workers[0].start()
-        if len(self.workers) > 1:
-            with ThreadPoolExecutor(len(self.workers) - 1) as ex:
-                for future in [ex.submit(w.start) for w in self.workers[1:]]:
+        rest = self.workers[1:]
+        if rest and self.pickles.enabled:  # the first unpickle alone: a pickle that cannot be read costs one
+            rest[0].start()
+            rest = rest[1:]
+        if rest:
+            with ThreadPoolExecutor(len(rest)) as ex:
+                for future in [ex.submit(w.start) for w in rest]:
                     future.result()
 
     @contextmanager
