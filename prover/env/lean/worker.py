@@ -101,6 +101,9 @@ class Worker:
     def start(self) -> None:
         """Start a process and elaborate the configured header. ReplFailure/StatementError if that fails."""
         self.header_env(self.cfg.header)
+        if self._proc is None:  # an empty header needs no environment, but the process must start
+            self._proc = self._spawn()
+            self.starts += 1
 
     def request(self, request: dict[str, Any], timeout: float) -> Response:
         """One request, starting a process if none runs. A process that fails is killed (the next request
