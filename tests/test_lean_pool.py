@@ -195,3 +195,12 @@ def test_a_step_of_several_tactics_runs_them_in_order(tmp_path):
             assert isinstance(s, Progress) and [g.split("\n")[0] for g in s.state.goals] == ["case left", "case right"]
         assert isinstance(env.step(root, "intro h\nconstructor\nsimp\nsimp"), Proved)
         assert isinstance(env.step(root, "intro h\nexact nothing"), Failed)
+
+
+def test_a_process_started_without_imports_takes_the_first_import_set(tmp_path):
+    with LeanEnv.from_config(fake_cfg(tmp_path, header="")) as env:
+        assert env.pool.starts == 1 and counts(tmp_path)["import"] == 0
+        env.open(thm())  # the empty header's process imports Mathlib: no replacement needed
+        env.open(thm("", "theorem e (p : Prop) : p → p"))  # no imports: a command without env, same process
+        assert env.pool.starts == 1 and env.pool.recycles == 0
+    assert counts(tmp_path)["import"] == 1

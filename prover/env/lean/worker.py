@@ -153,7 +153,8 @@ class Worker:
         """The environment id of header `text` in this process (None for an empty header: no environment)."""
         header = parse_header(text)
         if header.imports and header.import_key != self.imports:
-            self.recycle()  # one import set per process: the REPL never frees an environment
+            if self.imports is not None:  # one import set per process: the REPL never frees an environment
+                self.recycle()
             self.imports = header.import_key
         if not header.imports and not header.rest:
             return None
