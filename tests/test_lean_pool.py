@@ -20,6 +20,7 @@ import pytest
 from prover.config import OLYMPIAD_HEADER, LeanConfig
 from prover.core import Failed, Progress, Proved, StatementError, Theorem
 from prover.env.lean import LeanEnv, gate
+from prover.env.lean.client import ReplCrashed
 from prover.env.lean.header import parse_header
 
 FAKE = str(Path(__file__).with_name("fake_repl.py"))
@@ -204,3 +205,15 @@ def test_a_process_started_without_imports_takes_the_first_import_set(tmp_path):
         env.open(thm("", "theorem e (p : Prop) : p → p"))  # no imports: a command without env, same process
         assert env.pool.starts == 1 and env.pool.recycles == 0
     assert counts(tmp_path)["import"] == 1
+
+
+def test_a_request_the_repl_cannot_parse_costs_one_process_and_the_worker_goes_on(tmp_path):
+    with LeanEnv.from_config(fake_cfg(tmp_path)) as env:
+        root = env.open(thm())
+        with env.pool.acquire(root.handle.worker) as worker:
+            with pytest.raises(ReplCrashed, match="uncaught exception: .*Could not parse as a valid JSON command"):
+                worker.request({"proofState": root.handle.proof_state}, 5.0)  # no request shape fits
+            assert worker.pid is None and worker.restarts == 1
+        assert isinstance(env.step(root, "intro h"), Progress)  # a new process, the state replayed
+    c = counts(tmp_path)
+    assert (c["start"], c["import"]) == (2, 2)
