@@ -41,7 +41,10 @@ class LeanConfig(Section):
     startup_timeout: float = 600.0  # seconds for a process to elaborate the header
     memory_mb: int = 16384  # per REPL process (resident, with its children); killed and replaced above it
     pool_size: int = 1
-    pickle_header: bool = True  # the first process pickles the header env; later ones unpickle it
+    pickle_header: bool = False  # pickle each import set's env for the other processes to unpickle; off, as
+    #   unpickling runs the same importModules as importing, so it saves nothing (docs/lean.md)
+    header_cache: int = Field(8, ge=1)  # header environments (imports + opens/options) each process keeps, LRU
+    max_uses: int | None = Field(200, ge=1)  # statements a process opens before it is replaced (None: no limit)
     elan_home: Path | None = None  # where elan keeps lean/lake; None: ~/.elan
     allow_native_decide: bool = False  # also admits Lean.ofReduceBool / Lean.trustCompiler in the audit
     allowed_axioms: list[str] = ["propext", "Classical.choice", "Quot.sound"]

@@ -66,7 +66,8 @@ def test_open_step_verify(tmp_path, no_children):
         verdict = env.verify(thm, Proof(thm, ("intro h", "constructor", "simp", "simp")))
         assert verdict.ok and verdict.axioms == ("propext",)
         assert verdict.source.startswith(OLYMPIAD_HEADER) and f"{AND_SWAP} := by\n  intro h\n" in verdict.source
-    assert kinds(tmp_path).count("header") == 1  # elaborated once, reused for every statement
+    # the imports elaborated once, the rest of the header run once on them, reused for every statement
+    assert kinds(tmp_path).count("import") == 1 and kinds(tmp_path).count("header") == 1
     assert kinds(tmp_path).count("check") == 1  # the final check compiled the whole file, fresh
 
 
@@ -103,15 +104,15 @@ def test_statement_errors_and_gate(tmp_path):
         assert isinstance(refused, Failed) and "safety gate" in refused.message
 
 
-def test_a_pool_elaborates_the_header_once_and_unpickles_it(tmp_path, no_children):
+def test_a_pool_starts_every_process_with_the_header(tmp_path, no_children):
     with LeanEnv.from_config(fake_cfg(tmp_path, pool_size=3)) as env:
         pids = {w.pid for w in env.pool.workers}
         assert len(pids) == 3
-    assert sorted(kinds(tmp_path)) == ["header", "pickle", "unpickle", "unpickle"]
-    (tmp_path / "b").mkdir()
-    with LeanEnv.from_config(fake_cfg(tmp_path / "b", pool_size=2, pickle_header=False)):
+    assert sorted(kinds(tmp_path)) == ["header"] * 3 + ["import"] * 3 + ["start"] * 3
+    (tmp_path / "b").mkdir()  # with pickles: the first process pickles its imports, the others unpickle them
+    with LeanEnv.from_config(fake_cfg(tmp_path / "b", pool_size=3, pickle_header=True)):
         pass
-    assert kinds(tmp_path / "b") == ["header", "header"]
+    assert sorted(kinds(tmp_path / "b")) == ["header"] * 3 + ["import", "pickle"] + ["start"] * 3 + ["unpickle"] * 2
 
 
 @pytest.mark.parametrize("bad, why", [("hang", "no answer from Lean within"), ("crash", "mid-answer"),
@@ -120,16 +121,17 @@ def test_a_failing_process_is_replaced_and_old_states_replayed(tmp_path, bad, wh
     with LeanEnv.from_config(fake_cfg(tmp_path, timeout=1.0)) as env:
         root = env.open(theorem())
         s1 = env.step(root, "intro h").state
-        old_pid = env.pool.workers[0].pid
         failed = env.step(s1, bad)
         assert isinstance(failed, Failed) and why in failed.message
-        assert env.pool.workers[0].pid != old_pid and env.pool.restarts == 1
+        assert env.pool.workers[0].pid is None and env.pool.restarts == 1  # killed; the next request starts one
         # s1's proof state died with the process: it is rebuilt (statement, then `intro h`) and used
         s2 = env.step(s1, "constructor")
         assert isinstance(s2, Progress) and len(s2.state.goals) == 2
         assert isinstance(env.step(root, "simp"), Proved)
-    after_restart = kinds(tmp_path)[kinds(tmp_path).index("unpickle"):]
-    assert after_restart[:3] == ["unpickle", "statement", "tactic"]  # header from the pickle, then the replay
+        assert env.pool.starts == 2
+    after_restart = kinds(tmp_path)[kinds(tmp_path).index("start", 1):]
+    # a new process: the imports, the header's rest, then the replay (statement, `intro h`), then the step
+    assert after_restart[:6] == ["start", "import", "header", "statement", "tactic", "tactic"]
 
 
 def test_memory_cap_replaces_the_process(tmp_path, no_children):
