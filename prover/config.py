@@ -43,6 +43,10 @@ class LeanConfig(Section):
     pool_size: int = 1
     pickle_header: bool = True  # the first process pickles the header env; later ones unpickle it
     elan_home: Path | None = None  # where elan keeps lean/lake; None: ~/.elan
+    # The final check (docs/lean.md, "The judge"): the command that starts `prover_judge`; None means the
+    # judge built in project_dir (or its core/), via `lake env`. Its timeout covers the whole judgement.
+    judge_command: list[str] | None = None
+    judge_timeout: float = 900.0
     allow_native_decide: bool = False  # also admits Lean.ofReduceBool / Lean.trustCompiler in the audit
     allowed_axioms: list[str] = ["propext", "Classical.choice", "Quot.sound"]
 
