@@ -74,9 +74,9 @@ def io (act : IO α) : JudgeM α := do
 /-- Elaborate `file` in a fresh child process of this executable and load what it added. -/
 def elaborateInChild (what : String) (file : FilePath) : JudgeM Elaborated := do
   let out := file.withExtension "judge"
-  let self ← io IO.appPath
+  let exe ← io IO.appPath
   let child ← io <| IO.Process.output
-    { cmd := self.toString, args := #["elaborate", file.toString, out.toString] }
+    { cmd := exe.toString, args := #["elaborate", file.toString, out.toString] }
   if child.exitCode != 0 then
     let lines := ((child.stdout.splitOn "\n").filter (· != "")).take 20
     let detail :=

@@ -17,19 +17,20 @@ open Lean
 
 namespace ProverJudge.Replay
 
-structure State where
+structure ReplayState where
   env : Kernel.Environment
   /-- Constants of the solution not yet sent to the kernel. -/
   todo : NameSet
   /-- Constructors and recursors the solution carries, compared with the kernel's at the end. -/
   generated : Array Name := #[]
 
-abbrev M := ReaderT (Std.HashMap Name ConstantInfo) (StateT State (ExceptT String IO))
+-- The shape lean4checker's replay has at this toolchain: a failure is an `IO.userError`.
+abbrev M := ReaderT (Std.HashMap Name ConstantInfo) (StateRefT ReplayState IO)
 
 def refuse (msg : String) : M α :=
-  throwThe String msg
+  throw <| IO.userError msg
 
-def add (what : Name) (decl : Declaration) : M Unit := do
+def addToKernel (what : Name) (decl : Declaration) : M Unit := do
   match (← get).env.addDeclCore 0 decl (cancelTk? := none) with
   | .ok env => modify fun s => { s with env := env }
   | .error ex =>
@@ -37,7 +38,7 @@ def add (what : Name) (decl : Declaration) : M Unit := do
     refuse s!"the kernel rejects `{what}`: {text}"
 
 /-- Take `n` off the to-do list; whether it was on it. -/
-def take (n : Name) : M Bool := do
+def takeTodo (n : Name) : M Bool := do
   if (← get).todo.contains n then
     modify fun s => { s with todo := s.todo.erase n }
     return true
@@ -47,15 +48,15 @@ mutual
 
 /-- Send `n` to the kernel after everything it uses, unless it was already sent or is imported. -/
 partial def replayConst (n : Name) : M Unit := do
-  unless (← take n) do return
+  unless (← takeTodo n) do return
   let some ci := (← read)[n]? | refuse s!"`{n}` is missing from the solution's constants"
   replayAll ci.getUsedConstantsAsSet
   match ci with
-  | .defnInfo v => add n (.defnDecl v)
-  | .thmInfo v => add n (.thmDecl v)
-  | .axiomInfo v => add n (.axiomDecl v)
-  | .opaqueInfo v => add n (.opaqueDecl v)
-  | .quotInfo _ => add n .quotDecl
+  | .defnInfo v => addToKernel n (.defnDecl v)
+  | .thmInfo v => addToKernel n (.thmDecl v)
+  | .axiomInfo v => addToKernel n (.axiomDecl v)
+  | .opaqueInfo v => addToKernel n (.opaqueDecl v)
+  | .quotInfo _ => addToKernel n .quotDecl
   | .inductInfo v => replayInductive v
   | .ctorInfo _ => modify fun s => { s with generated := s.generated.push n }
   | .recInfo _ => modify fun s => { s with generated := s.generated.push n }
@@ -68,7 +69,7 @@ partial def replayAll (names : NameSet) : M Unit := do
 partial def replayInductive (v : InductiveVal) : M Unit := do
   let consts ← read
   for n in v.all do
-    discard <| take n
+    discard <| takeTodo n
   let mut types : Array InductiveType := #[]
   for n in v.all do
     let some (.inductInfo iv) := consts[n]? | refuse s!"`{n}` (in the block of `{v.name}`) is not an inductive type"
@@ -78,7 +79,7 @@ partial def replayInductive (v : InductiveVal) : M Unit := do
       replayAll (ConstantInfo.ctorInfo cv).getUsedConstantsAsSet
       ctors := ctors.push { name := cv.name, type := cv.type }
     types := types.push { name := iv.name, type := iv.type, ctors := ctors.toList }
-  add v.name (.inductDecl v.levelParams v.numParams types.toList false)
+  addToKernel v.name (.inductDecl v.levelParams v.numParams types.toList false)
 
 end
 
@@ -108,8 +109,10 @@ def replay (env : Kernel.Environment) (constants : Array ConstantInfo) :
     for ci in constants do
       replayConst ci.name
     checkGenerated
-  match ← ((run.run map).run { env := env, todo := todo }).run with
-  | .ok ((), s) => return .ok s.env
-  | .error e => return .error e
+  try
+    let (_, s) ← StateRefT'.run (ReaderT.run run map) { env := env, todo := todo }
+    return .ok s.env
+  catch e =>
+    return .error (toString e)
 
 end ProverJudge
