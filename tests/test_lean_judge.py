@@ -258,6 +258,16 @@ def test_without_the_judge_verify_says_so_in_one_line(tmp_path):
         check("example : True", ("trivial",), cfg)
 
 
+@pytest.mark.parametrize("script, why", [
+    (f"print({answer(ok=True, axioms=['propext'])!r}, end=''); raise SystemExit(1)", "exit code 1 contradicts"),
+    (f"print({answer(checks=['challenge'], errors=['no'])!r}, end=''); raise SystemExit(0)", "exit code 0 contradicts"),
+    ("print('x' * 2_000_000)", "0 lines"),
+])
+def test_what_the_judge_exits_with_and_how_much_it_prints_are_checked(script, why, no_children):
+    verdict = check(AND_SWAP, AND_SWAP_PROOF, LeanConfig(judge_command=[sys.executable, "-c", script]))
+    assert not verdict.ok and why in verdict.reason(), verdict.reason()
+
+
 def test_a_judge_command_that_cannot_start_is_a_rejection(tmp_path):
     verdict = check(AND_SWAP, AND_SWAP_PROOF, LeanConfig(judge_command=[str(tmp_path / "no_judge")]))
     assert not verdict.ok and "cannot start" in verdict.reason()
