@@ -288,6 +288,21 @@ def test_doctor_reports_the_judge(tmp_path):
     assert "mathlib" not in {p.name for p in discover(LeanConfig(project_dir=CORE))}  # core needs no Mathlib
 
 
+def test_setup_builds_the_judge_and_core_needs_no_mathlib(tmp_path, monkeypatch):
+    from prover.cli.setup_lean import steps
+    from prover.config import Config
+
+    (tmp_path / "elan").write_text("#!/bin/sh\n")
+    (tmp_path / "elan").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    cfg = Config()
+    cfg.lean = LeanConfig(elan_home=tmp_path / "home")
+    assert steps(cfg)[-1][1][-4:] == ["build", "Prover", "repl", "prover_judge"]
+    cfg.lean = LeanConfig(project_dir=CORE, elan_home=tmp_path / "home")
+    plan = [command for _, command in steps(cfg)]
+    assert plan[-1][-3:] == ["build", "repl", "prover_judge"] and not any("cache" in c for c in plan)
+
+
 def test_the_core_project_pins_what_lean_project_pins():
     project = REPO_ROOT / "lean_project"
     assert (CORE / "lean-toolchain").read_text() == (project / "lean-toolchain").read_text()
