@@ -46,6 +46,10 @@ class LeanConfig(Section):
     header_cache: int = Field(8, ge=1)  # header environments (imports + opens/options) each process keeps, LRU
     max_uses: int | None = Field(200, ge=1)  # statements a process opens before it is replaced (None: no limit)
     elan_home: Path | None = None  # where elan keeps lean/lake; None: ~/.elan
+    # The final check (docs/lean.md, "The judge"): the command that starts `prover_judge`; None means the
+    # judge built in project_dir (or its core/), via `lake env`. Its timeout covers the whole judgement.
+    judge_command: list[str] | None = None
+    judge_timeout: float = 900.0
     allow_native_decide: bool = False  # also admits Lean.ofReduceBool / Lean.trustCompiler in the audit
     allowed_axioms: list[str] = ["propext", "Classical.choice", "Quot.sound"]
 

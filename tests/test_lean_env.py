@@ -20,12 +20,20 @@ from prover.core import EnvUnavailable, Failed, GateError, Progress, Proof, Prov
 from prover.env.lean import LeanEnv
 
 FAKE = str(Path(__file__).with_name("fake_repl.py"))
+FAKE_JUDGE = str(Path(__file__).with_name("fake_judge.py"))
 AND_SWAP = "theorem t (p q : Prop) : p ∧ q → q ∧ p"
 
 
 def fake_cfg(tmp_path: Path, *args: str, **kw) -> LeanConfig:
     return LeanConfig(repl_command=[sys.executable, FAKE, "--log", str(tmp_path / "log.jsonl"), *args],
+                      judge_command=[sys.executable, FAKE_JUDGE, "--log", str(tmp_path / "judge.jsonl")],
                       timeout=kw.pop("timeout", 5.0), **kw)
+
+
+def judged(tmp_path: Path) -> list[dict]:
+    """The stand-in judge's runs: the challenge and solution files it was given."""
+    path = tmp_path / "judge.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
 
 def log(tmp_path: Path) -> list[dict]:
@@ -68,7 +76,9 @@ def test_open_step_verify(tmp_path, no_children):
         assert verdict.source.startswith(OLYMPIAD_HEADER) and f"{AND_SWAP} := by\n  intro h\n" in verdict.source
     # the imports elaborated once, the rest of the header run once on them, reused for every statement
     assert kinds(tmp_path).count("import") == 1 and kinds(tmp_path).count("header") == 1
-    assert kinds(tmp_path).count("check") == 1  # the final check compiled the whole file, fresh
+    assert "check" not in kinds(tmp_path)  # the REPL serves search steps; the judge decides
+    [run] = judged(tmp_path)
+    assert run["solution"] == verdict.source and run["challenge"].endswith(f"{AND_SWAP} := by sorry\n")
 
 
 def test_the_final_check_refuses_what_is_not_a_proof(tmp_path, no_children):
@@ -84,7 +94,7 @@ def test_the_final_check_refuses_what_is_not_a_proof(tmp_path, no_children):
         assert not gated.ok and "safety gate" in gated.reason()
         false = theorem("theorem f (a : Nat) : False")
         assert not env.verify(false, Proof(false, ("omega",))).ok
-    assert kinds(tmp_path).count("check") == 3  # the gated proof never reached a process
+    assert len(judged(tmp_path)) == 3  # what the gate refused never reached the judge
 
 
 def test_an_example_is_audited_under_a_name(tmp_path):
@@ -92,6 +102,7 @@ def test_an_example_is_audited_under_a_name(tmp_path):
         thm = theorem("example (p : Prop) : p → p")
         verdict = env.verify(thm, Proof(thm, ("intro h", "exact h")))
         assert verdict.ok and "theorem prover_checked_example" in verdict.source
+    assert judged(tmp_path)[0]["challenge"].endswith("theorem prover_checked_example (p : Prop) : p → p := by sorry\n")
 
 
 def test_statement_errors_and_gate(tmp_path):
@@ -207,8 +218,11 @@ def test_without_lean_every_entry_point_says_so(tmp_path, monkeypatch, capsys):
 
 def test_prove_and_check_through_the_cli_with_a_configured_repl(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PROVER_LEAN__REPL_COMMAND", json.dumps([sys.executable, FAKE]))
+    monkeypatch.setenv("PROVER_LEAN__JUDGE_COMMAND", json.dumps([sys.executable, FAKE_JUDGE]))
     assert main(["prove", AND_SWAP, "--json", "--budget-steps", "20"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["proved"] and record["verdict"]["axioms"] == ["propext"]
+    assert record["verdict"]["checks"] == ["gate", "challenge", "solution", "imports", "statement", "safety",
+                                           "replay", "axioms"]
     assert main(["check", AND_SWAP, "--proof", "intro h\nconstructor\nsimp\nsimp", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["verified"]

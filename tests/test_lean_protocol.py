@@ -20,7 +20,6 @@ from prover.env.lean.protocol import (
     ErrorResponse,
     ProtocolError,
     TacticResponse,
-    axioms_of,
     open_outcome,
     parse_response,
     tactic_outcome,
@@ -161,18 +160,6 @@ def test_garbage_and_wrong_shapes_are_protocol_errors():
                 '{"env": 0, "messages": [{"severity": "error"}]}']:
         with pytest.raises(ProtocolError):
             parse_response(raw)
-
-
-def test_axiom_reports_in_leans_format():
-    def info(text: str) -> CommandResponse:
-        return parse_response({"env": 3, "messages": [{"severity": "info", "pos": {"line": 1, "column": 0},
-                                                         "data": text}]})
-
-    assert axioms_of(info("'t' depends on axioms: [propext, Classical.choice, Quot.sound]")) == (
-        "propext", "Classical.choice", "Quot.sound")
-    assert axioms_of(info("'Foo.t' does not depend on any axioms")) == ()
-    assert axioms_of(info("t : 1 = 1")) is None
-    assert axioms_of(parse_response('{"message": "Unknown environment."}')) is None
 
 
 def test_tactic_texts_go_on_the_wire_as_the_transcripts_send_them(shared_fixtures):

@@ -72,18 +72,19 @@ def test_the_steps_run_in_order_in_the_project(bare, monkeypatch, capsys):
     trace = bare / "trace"
     _script(bare / "bin" / "elan", f'echo "elan $* in $PWD" >> {trace}\n')
     _script(bare / "bin" / "lean", "exit 0\n")
-    # the stand-in lake "builds" what the real one would: the REPL binary and Mathlib's build
+    # the stand-in lake "builds" what the real one would: the REPL and judge binaries and Mathlib's build
     mkdir, touch = (shutil.which(tool, path=os.defpath) for tool in ("mkdir", "touch"))
     _script(bare / "bin" / "lake", f'echo "lake $* in $PWD" >> {trace}\n'
-            f'{mkdir} -p .lake/packages/REPL/.lake/build/bin .lake/packages/mathlib/.lake/build/lib\n'
-            f'{touch} .lake/packages/REPL/.lake/build/bin/repl\n')
+            f'{mkdir} -p .lake/packages/REPL/.lake/build/bin .lake/packages/mathlib/.lake/build/lib '
+            f'core/.lake/build/bin\n'
+            f'{touch} .lake/packages/REPL/.lake/build/bin/repl core/.lake/build/bin/prover_judge\n')
     assert main(["setup-lean"]) == 0
     assert "Lean is ready" in capsys.readouterr().out
     assert trace.read_text().splitlines() == [
         f"elan toolchain install {(PROJECT / 'lean-toolchain').read_text().strip()} in {project}",
         f"lake update in {project}",  # no manifest yet: resolve the pinned tags
         f"lake exe cache get in {project}",
-        f"lake build Prover repl in {project}",
+        f"lake build Prover repl prover_judge in {project}",
     ]
     assert missing_line(LeanConfig(project_dir=project, elan_home=bare / "elan")) is None  # what doctor reads
     (project / "lake-manifest.json").write_text("{}")  # with a manifest, its exact commits are kept

@@ -56,8 +56,7 @@ def run(args, cfg: Config) -> int:
     if args.json:
         print(json.dumps({
             "theorem": theorem.statement, "verified": verified, "steps": steps, "goals": root_goals,
-            "verdict": None if verdict is None else {"ok": verdict.ok, "messages": list(verdict.messages),
-                                                     "axioms": list(verdict.axioms)},
+            "verdict": None if verdict is None else verdict.as_dict(),
             "error": None if verified else reason,
         }, ensure_ascii=False))
     else:

@@ -1,4 +1,4 @@
-"""`prover setup-lean`: install the pinned toolchain, resolve and fetch Mathlib, build the REPL (`make lean`).
+"""`prover setup-lean`: install the pinned toolchain, resolve and fetch Mathlib, build the REPL and the judge.
 
 The steps run in lean.project_dir with the user's elan; they need the network. Where elan is missing
 or a step fails, one line says which and what to do, and the exit code is 2. The Dockerfile runs the
@@ -15,13 +15,13 @@ from prover.core import EnvUnavailable
 
 def add_parser(sub, parent) -> None:
     p = sub.add_parser("setup-lean", parents=[parent],
-                       help="install the pinned Lean toolchain, Mathlib's cache and the REPL (needs the network)")
+                       help="install the pinned Lean toolchain, Mathlib's cache, the REPL and the judge (needs the network)")
     p.add_argument("--dry-run", action="store_true", help="print the steps without running them")
     p.set_defaults(handler=run)
 
 
 def steps(cfg: Config) -> list[tuple[str, list[str]]]:
-    from prover.env.lean.toolchain import elan_home, pinned_toolchain, which
+    from prover.env.lean.toolchain import JUDGE, elan_home, needs_mathlib, pinned_toolchain, which
 
     lean = cfg.lean
     if not (lean.project_dir / "lakefile.toml").is_file():
@@ -39,9 +39,12 @@ def steps(cfg: Config) -> list[tuple[str, list[str]]]:
     plan = [(f"install the pinned toolchain {pinned}", [elan, "toolchain", "install", pinned])]
     if not (lean.project_dir / "lake-manifest.json").is_file():  # a manifest, once written, pins exact commits
         plan.append(("resolve Mathlib and the REPL at their pinned tags", [lake, "update"]))
+    if not needs_mathlib(lean):  # lean_project/core: the REPL and the judge, no Mathlib
+        return plan + [("build the REPL and the judge", [lake, "build", "repl", JUDGE])]
     return plan + [
         ("fetch Mathlib's prebuilt cache (several GB)", [lake, "exe", "cache", "get"]),
-        ("build the Prover library (checks the header) and the REPL", [lake, "build", "Prover", "repl"]),
+        ("build the Prover library (checks the header), the REPL and the judge",
+         [lake, "build", "Prover", "repl", JUDGE]),
     ]
 
 

@@ -46,8 +46,7 @@ class Attempt:
             "tactics": list(self.proof.tactics) if self.proof else [],
             "stats": self.usage.as_dict(),
             "stop_reason": self.stop_reason,
-            "verdict": None if self.verdict is None else {
-                "ok": self.verdict.ok, "messages": list(self.verdict.messages), "axioms": list(self.verdict.axioms)},
+            "verdict": None if self.verdict is None else self.verdict.as_dict(),
             "error": self.error,
         } | ({"sampled": dataclasses.asdict(self.sampled)} if self.sampled is not None else {})
 

@@ -6,7 +6,7 @@ one parenthesised sequence, see `wire_tactic`). A proof-state id lives in one pr
 State's handle records the worker and the worker's generation; if that process has since been replaced,
 the step first replays the tactic path from the statement (each rebuilt state is remembered for the
 generation), and fails cleanly if that is impossible: the search goes on either way. `verify` is the
-final check in a fresh process (check.py). Safe to share between threads.
+final check, by the judge, never by these REPL processes (check.py). Safe to share between threads.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class LeanEnv:
     def verify(self, theorem: Theorem, proof: Proof) -> Verdict:
         if proof.theorem != theorem:
             proof = Proof(theorem, proof.tactics)
-        return final_check(proof, self.cfg, self.spawn)
+        return final_check(proof, self.cfg)
 
     def close(self) -> None:
         self.pool.close()
