@@ -27,6 +27,7 @@ def write_rows(path, rows) -> str:
 
 
 def test_minif2f_file_loads_every_row(minif2f_path):
+    assert read_jsonl(minif2f_path).summary() is None  # nothing skipped, nothing renamed
     problems = load_jsonl(minif2f_path)
     assert len(problems) == 488
     assert sorted({p.split for p in problems}) == ["test", "valid"]
