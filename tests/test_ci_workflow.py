@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def test_it_is_a_workflow_with_triggers_and_one_job(workflow):
     assert {"push", "pull_request", "workflow_dispatch"} <= set(triggers)
     job = workflow["jobs"]["lean"]
     assert job["runs-on"] == "ubuntu-latest" and job["timeout-minutes"] > 0
+    assert job["defaults"]["run"]["shell"] == "bash"  # -eo pipefail: `curl ... | sh` fails when curl does
     assert all(("uses" in s) != ("run" in s) for s in steps(workflow))  # each step does one thing
 
 
@@ -109,7 +111,7 @@ def test_the_bench_problems_exist_and_load(workflow, tmp_path):
 
     code = re.search(r"<<'PY'\n(.*?)\nPY\n", script(workflow), re.DOTALL).group(1)
     out = tmp_path / "few.jsonl"
-    subprocess.run(["python3", "-", str(MINIF2F), str(out)], input=code, text=True, check=True)
+    subprocess.run([sys.executable, "-", str(MINIF2F), str(out)], input=code, text=True, check=True)
     dataset = read_jsonl(out)
     assert len(dataset.problems) == 5 and not dataset.skipped
     assert {json.loads(line)["split"] for line in out.read_text().splitlines()} == {"valid"}
