@@ -69,6 +69,22 @@ def test_a_row_it_cannot_take_is_skipped_with_its_line_and_reason(tmp_path, bad,
     assert "has no problems" in str(e.value) and "line 1" in str(e.value)
 
 
+def test_a_theorem_after_a_doc_comment_or_open_in_loads_as_it_is(tmp_path):
+    stmts = ["/-- Show that $a + b = b + a$. -/\ntheorem c (a b : ℕ) : a + b = b + a := by\n",
+             "-- from a textbook\nopen Nat in\ntheorem d (n : ℕ) : n ! > 0 := by\n",
+             "set_option maxRecDepth 1000 in\nlemma e : (2 : ℕ) + 2 = 4 :=",
+             "example : True := by\n"]
+    path = write_rows(tmp_path / "d.jsonl", [row(n, formal_statement=t) for n, t in zip("cdef", stmts, strict=True)]
+                      + [row("g", formal_statement="noncomputable def g : ℝ := 1"),
+                         row("h", formal_statement="open Nat\ntheorem h : True :=")])
+    dataset = read_jsonl(path)
+    assert [p.name for p in dataset.problems] == ["c", "d", "e", "f"]
+    assert dataset.problems[0].theorem.statement == stmts[0].removesuffix(" := by\n")  # kept byte for byte
+    assert [(s.line, s.reason) for s in dataset.skipped] == [
+        (5, "formal_statement is not a theorem or lemma declaration (it starts with `noncomputable`)"),
+        (6, "formal_statement is not a theorem or lemma declaration (it starts with `open`)")]
+
+
 def test_duplicate_names_keep_the_first_and_suffix_the_rest_deterministically(tmp_path):
     # `a__2` is a real name in the file, so the second `a` becomes `a__3`; the statement is left as it is.
     path = write_rows(tmp_path / "d.jsonl", [row("a"), row("a", split="valid"), row("a__2"), row("a")])

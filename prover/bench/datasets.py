@@ -133,6 +133,19 @@ def _informal_text(prefix: str) -> str:
     return text.strip()
 
 
+# What may come before the declaration keyword: comments (a doc comment, as some exports put the informal
+# statement there) and `open ... in` / `set_option ... in`. The statement itself is kept as it is.
+_PREAMBLE = re.compile(r"\s*(?:--[^\n]*(?:\n|$)|/-.*?-/|(?:open|set_option)\b[^\n]*?\sin\b)", re.DOTALL)
+
+
+def _first_word(statement: str) -> str:
+    """The statement's first word after any preamble: `theorem` for a theorem however it is introduced."""
+    rest = statement
+    while (m := _PREAMBLE.match(rest)) and m.end() > 0:
+        rest = rest[m.end():]
+    return (rest.split(None, 1) or [""])[0]
+
+
 def problem_from_row(row: object, where: str) -> Problem:
     """One row -> Problem; RowError (a ProverError starting with `where`, `file:line`) when it cannot be one."""
     if not isinstance(row, dict):
@@ -153,10 +166,9 @@ def problem_from_row(row: object, where: str) -> Problem:
                                     informal=_informal_text(row["informal_prefix"]), name=name)
     except StatementError as e:
         raise RowError("bad statement", where, str(e)) from e
-    if not theorem.is_declaration:
-        first = theorem.statement.split(None, 1)[0][:30]
+    if (first := _first_word(theorem.statement)) not in ("theorem", "lemma", "example"):
         raise RowError("not a theorem", where,
-                       f"formal_statement is not a theorem or lemma declaration (it starts with `{first}`)")
+                       f"formal_statement is not a theorem or lemma declaration (it starts with `{first[:30]}`)")
     return Problem(theorem, row["split"], row.get("source") or source_of(name), row.get("difficulty"))
 
 
