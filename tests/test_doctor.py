@@ -13,6 +13,7 @@ from prover.config import load
 
 
 def test_missing_lean_is_a_non_zero_exit_with_the_default_env(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a machine with no Lean, even where CI installed one
     monkeypatch.setenv("PROVER_LEAN__ELAN_HOME", str(tmp_path / "no-elan"))
     monkeypatch.setenv("PROVER_LEAN__PROJECT_DIR", str(tmp_path / "no-project"))
     assert main(["doctor", "--json"]) == 1
