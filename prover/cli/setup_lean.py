@@ -7,6 +7,7 @@ same steps (docker/Dockerfile).
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 
 from prover.config import Config
@@ -20,7 +21,14 @@ def add_parser(sub, parent) -> None:
     p.set_defaults(handler=run)
 
 
-def steps(cfg: Config) -> list[tuple[str, list[str]]]:
+# elan's documented installer (github.com/leanprover/elan#installation); -y: no prompt, no toolchain yet.
+ELAN_INSTALL = ["sh", "-c", "curl https://raw.githubusercontent.com/leanprover/elan/master/elan-init.sh -sSf "
+                "| sh -s -- -y --default-toolchain none"]
+
+
+def steps(cfg: Config, dry_run: bool = False) -> list[tuple[str, list[str]]]:
+    """The plan, in order. Without elan a real run stops at once; a dry run lists installing elan first
+    and every later step with the tools where elan will put them."""
     from prover.env.lean.toolchain import JUDGE, elan_home, needs_mathlib, pinned_toolchain, which
 
     lean = cfg.lean
@@ -30,13 +38,17 @@ def steps(cfg: Config) -> list[tuple[str, list[str]]]:
     if pinned is None:
         raise EnvUnavailable(f"{lean.project_dir}/lean-toolchain is missing or empty")
     elan = which("elan", lean)
+    first: list[tuple[str, list[str]]] = []
+    if elan is None and dry_run:
+        first = [("install elan (not done by setup-lean: run it yourself, or use the docker image)", ELAN_INSTALL)]
+        elan = str(elan_home(lean) / "bin" / "elan")
     if elan is None:
         raise EnvUnavailable(
             "elan is not installed: install it (https://github.com/leanprover/elan#installation), then run "
             "`prover setup-lean` again; or use the docker image (docker/README.md)")
     # elan's `lake` proxy reads lean-toolchain in the working directory, so it runs the pinned lake.
     lake = which("lake", lean) or str(elan_home(lean) / "bin" / "lake")
-    plan = [(f"install the pinned toolchain {pinned}", [elan, "toolchain", "install", pinned])]
+    plan = first + [(f"install the pinned toolchain {pinned}", [elan, "toolchain", "install", pinned])]
     if not (lean.project_dir / "lake-manifest.json").is_file():  # a manifest, once written, pins exact commits
         plan.append(("resolve Mathlib and the REPL at their pinned tags", [lake, "update"]))
     if not needs_mathlib(lean):  # lean_project/core: the REPL and the judge, no Mathlib
@@ -51,9 +63,9 @@ def steps(cfg: Config) -> list[tuple[str, list[str]]]:
 def run(args, cfg: Config) -> int:
     from prover.env.lean.toolchain import missing_line
 
-    plan = steps(cfg)
+    plan = steps(cfg, dry_run=args.dry_run)
     for i, (what, command) in enumerate(plan, 1):
-        print(f"[{i}/{len(plan)}] {what}: {' '.join(command)}", flush=True)
+        print(f"[{i}/{len(plan)}] {what}: {shlex.join(command)}", flush=True)
         if args.dry_run:
             continue
         try:
