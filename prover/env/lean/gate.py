@@ -37,7 +37,7 @@ DECLARATIONS = frozenset({"theorem", "lemma", "example"})
 # so families are matched by prefix too (COMMAND_PREFIXES).
 COMMANDS = frozenset({
     "theorem", "lemma", "example", "def", "abbrev", "instance", "structure", "class", "inductive", "coinductive",
-    "axiom", "axioms", "opaque", "mutual", "namespace", "section", "end", "universe", "variable", "export",
+    "axiom", "opaque", "mutual", "namespace", "section", "end", "universe", "variable", "export",
     "attribute", "local", "scoped", "macro", "macro_rules", "syntax", "elab", "elab_rules", "notation",
     "notation3", "infix", "infixl", "infixr", "prefix", "postfix", "binder_predicate", "simproc", "dsimproc",
     "simproc_decl", "dsimproc_decl", "initialize", "import", "prelude", "noncomputable", "private",
@@ -110,28 +110,27 @@ def _check_characters(text: str) -> None:
 
 
 def _check_lookalikes(text: str, tokens: list[Token]) -> None:
-    """Fold the code (comments, strings and docs blanked) with NFKC, character by character; a refused word
-    that appears only after folding is a look-alike."""
-    code = [" "] * len(text)
-    for tok in tokens:
-        if tok.kind in ("ident", "symbol", "number", "name"):
-            code[tok.start:tok.end] = text[tok.start:tok.end]
-    folded: list[str] = []
-    origin: list[int] = []
-    changed: set[int] = set()
-    for i, ch in enumerate(code):
-        f = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
-        if f != ch:
-            changed.add(len(folded))
-        folded.extend(f)
-        origin.extend([i] * len(f))
-    if not changed:
+    """A refused word that appears only once the code is NFKC-folded is a look-alike. Comments, strings and
+    docs are not code; a look-alike word is contiguous, so each run of tokens with no space between them is
+    folded as one."""
+    if text.isascii():
         return
-    flat = "".join(folded)
-    for m in _LOOKALIKE.finditer(flat):
-        if any(k in changed for k in range(m.start(), m.end())):
-            raise _Refusal(f"a look-alike of `{m.group(1)}` (NFKC folds it to the word the gate refuses)",
-                           origin[m.start()], origin[m.end() - 1] + 1)
+    runs: list[tuple[int, int]] = []
+    for tok in tokens:
+        if tok.kind not in ("ident", "symbol", "number", "name"):
+            continue
+        if runs and not tok.ws_before and runs[-1][1] == tok.start:
+            runs[-1] = (runs[-1][0], tok.end)
+        else:
+            runs.append((tok.start, tok.end))
+    for start, end in runs:
+        raw = text[start:end]
+        if raw.isascii() or (folded := unicodedata.normalize("NFKC", raw)) == raw:
+            continue
+        for m in _LOOKALIKE.finditer(folded):
+            if m.group(1) not in raw:
+                raise _Refusal(f"a look-alike of `{m.group(1)}` (NFKC folds it to the word the gate refuses)",
+                               start, end)
 
 
 # --- words -------------------------------------------------------------------------------------------
@@ -255,7 +254,9 @@ def _walk(text: str, tokens: list[Token], where: Where, cfg: LeanConfig, start: 
             if tok.text in OPENERS:
                 stack.append(OPENERS[tok.text])
             elif tok.text in CLOSERS:
-                if not stack or stack.pop() != tok.text:
+                # A tactic is one whole tactic: an unmatched bracket would join it to, or split it from, its
+                # neighbours in the rendered `by` block. A statement's brackets are Lean's to complain about.
+                if (not stack or stack.pop() != tok.text) and where == "tactic":
                     raise _refuse_at("a closing bracket with no opening one could end the `by` block", tok)
                 if aesop_at is not None and len(stack) < aesop_at:
                     aesop_at = None
@@ -265,7 +266,7 @@ def _walk(text: str, tokens: list[Token], where: Where, cfg: LeanConfig, start: 
         elif kind == "doc":
             raise _refuse_at(f"a doc comment belongs before the declaration, not in a {where}", tok)
         i += 1
-    if stack:
+    if stack and where == "tactic":
         raise _Refusal(f"an unclosed bracket (`{stack[-1]}` expected)", len(text), len(text))
 
 

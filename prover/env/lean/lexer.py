@@ -36,6 +36,12 @@ SYMBOLS = tuple(sorted((
     ":=", "=>", "->", "<-", "<->", "<;>", "<|>", "<|", "|>.", "|>", "::", "..", "...", "++", "&&", "||", "==",
     "!=", ">=", "<=", ">>=", "<$>", "<*>", "%[", "@[", "#[", "''", "⁻¹'", "⁻¹", "×'", "∑'", "∏'", "`(", "``",
 ), key=len, reverse=True))
+_SYMBOLS_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _sym in SYMBOLS:
+    _SYMBOLS_BY_FIRST[_sym[0]] = _SYMBOLS_BY_FIRST.get(_sym[0], ()) + (_sym,)
+_IDENT_TOKENS_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _sym in IDENT_PREFIX_TOKENS:
+    _IDENT_TOKENS_BY_FIRST[_sym[0]] = _IDENT_TOKENS_BY_FIRST.get(_sym[0], ()) + (_sym,)
 # Tokens after which a string literal is an interpolated string (`interpolatedStr(term)` in Lean's syntax).
 # Elsewhere a string is plain, and the gate refuses a plain string with a `{` (see gate.py).
 INTERPOLATING = frozenset({"s!", "m!", "f!", "throwError", "dbg_trace"})
@@ -53,7 +59,7 @@ class LexError(Exception):
         self.pos = pos
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build, and tokens are many
 class Token:
     """One token. kind: ident | symbol | number | string | char | name | doc.
 
@@ -130,8 +136,10 @@ class _Lexer:
                 raise LexError("a tab between tokens (Lean refuses tabs)", i)
             if c == "\r":
                 raise LexError("a carriage return (Lean refuses a lone carriage return)", i)
-            if c in " \n":
-                newline |= c == "\n"
+            if c == " ":
+                i += 1
+            elif c == "\n":
+                newline = True
                 i += 1
             elif not comments and (c == "-" and self.at(i + 1) == "-" or c == "/" and self.at(i + 1) == "-"):
                 raise LexError("a comment inside an interpolated string's code", i)
@@ -207,11 +215,11 @@ class _Lexer:
             return self.emit("doc", i, self.finish_comment(i + 3, i), ws, nl)
         if is_id_first(c) or c == "«":
             end, parts, escaped = self.ident(i)
-            for tk in IDENT_PREFIX_TOKENS:  # Lean: a token at least as long as the identifier wins
+            for tk in _IDENT_TOKENS_BY_FIRST.get(c, ()):  # Lean: a token at least as long as the identifier wins
                 if s.startswith(tk, i) and len(tk) >= end - i:
                     return self.emit("ident", i, i + len(tk), ws, nl, parts=(tk,))
             return self.emit("ident", i, end, ws, nl, parts=parts, escaped=escaped)
-        for sym in SYMBOLS:
+        for sym in _SYMBOLS_BY_FIRST.get(c, ()):
             if s.startswith(sym, i):
                 return self.emit("symbol", i, i + len(sym), ws, nl)
         return self.emit("symbol", i, i + 1, ws, nl)
