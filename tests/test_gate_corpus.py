@@ -34,7 +34,7 @@ JUDGE_ONLY = {
 }
 CLASSES = {"sorry", "admit", "custom-axiom", "native", "implemented-by", "unsafe", "debug-option", "notation",
            "shadowing", "environment", "hash-command", "code", "unicode", "block-escape", "comment-trick",
-           "quoted-name", "judge-only"}
+           "quoted-name", "recovery", "judge-only"}
 _ESCAPE = re.compile(r"\\(n|t|r|u[0-9a-fA-F]{4})")
 
 

@@ -122,10 +122,20 @@ def test_a_tactic_with_no_tokens_is_refused(tactic):
 
 def test_comments_and_strings_neither_bypass_nor_refuse():
     for tactic in ["omega -- for example", "-- open interval\nsimp", "-- the structure is clear\nlinarith",
-                   "/- sorry, theorem, #eval -/ simp", 'exact "theorem sorry #eval".length', "exact 'x'",
+                   "/- sorry, theorem, #eval -/ simp", 'exact "theorem sorry".length', "exact 'x'",
                    "set_option maxRecDepth 1000 in simp", "aesop (add unsafe 50% apply foo)",
                    "rw [StateT.run_bind]", "have : #S = 2 := h", "exact (#AB : ℕ)", "exact fun x => x.end_le"]:
         gate.check_tactic(tactic, CFG)
+
+
+def test_what_error_recovery_would_re_read_as_code_is_refused():
+    """After a parse error Lean tries a command at each next character: inside strings, `«»` names and
+    identifiers, never inside a comment (whitespace skips it whole)."""
+    for tactic in ['exact (1 +) "#eval IO.println 1"', 'exact (1 +) "run_cmd pure ()"', "exact («x #eval 1» +)",
+                   "exact (1 +)\nxrun_cmd pure ()", "exact (1 +) foo.run_elab pure ()"]:
+        assert "re-read" in refused(tactic)
+    gate.check_tactic("exact (1 +) -- #eval IO.println 1, run_cmd", CFG)
+    gate.check_tactic('exact "a plain string".length', CFG)
 
 
 def test_native_evaluation_only_when_allowed():

@@ -75,6 +75,16 @@ LOOKALIKE_WORDS = (COMMANDS | CODE_WORDS | NATIVE_WORDS | {"sorry", "sorryAx", "
 _LOOKALIKE = re.compile(r"(?<![\w'!?.])(" + "|".join(sorted((re.escape(w) for w in LOOKALIKE_WORDS), key=len,
                                                              reverse=True)) + r")(?![\w'!?])")
 BOM = "\ufeff"
+# After a parse error Lean's command loop tries to parse a command at the error, then one character further,
+# and so on: it never enters a comment (whitespace skips it whole from its start) but it does enter a string
+# literal, a `«»` name and an identifier. So text there that Lean would then run as code is refused, even
+# though the gate reads it as an atom: a string or `«»` name holding `#eval`, `run_cmd`, `IO` ..., or an
+# identifier ending in a code-running command (`xrun_cmd` re-read from its second character is `run_cmd`).
+_HIDDEN_CODE = re.compile(r"#[a-z][\w!?]*|(?:run_cmd|run_elab|run_meta|run_tac|by_elab|eval%|elab|elab_rules|macro|"
+                          r"macro_rules|simproc|dsimproc|initialize|IO|native_decide|ofReduceBool|implemented_by|"
+                          r"extern|unsafe\w*|dbg_trace|println!)(?![\w'!?])")
+_CODE_COMMAND_SUFFIX = re.compile(r"(?:run_cmd|run_elab|run_meta|elab|elab_rules|macro|macro_rules|simproc|"
+                                  r"dsimproc)$")
 
 
 def _snippet(text: str, start: int, end: int) -> str:
@@ -140,8 +150,31 @@ def _is_command(tok: Token) -> bool:
                                       and tok.text.startswith(COMMAND_PREFIXES))
 
 
+def _check_hidden(tok: Token) -> None:
+    """What Lean's error recovery could re-read as code inside a string, a `«»` name or an identifier."""
+    if tok.kind == "string":
+        hidden = [tok.text]
+    elif tok.kind in ("ident", "name"):
+        hidden = [p for p in tok.parts if tok.escaped and not (p and is_plain_part(p))]
+        last = tok.parts[-1] if tok.parts else ""
+        if m := _CODE_COMMAND_SUFFIX.search(last):
+            raise _refuse_at(f"`{last}` ends in `{m.group(0)}`: after a parse error Lean re-reads it from there, "
+                             "as a command that runs code", tok)
+    else:
+        return
+    for text in hidden:
+        if m := _HIDDEN_CODE.search(text):
+            raise _refuse_at(f"`{m.group(0)}` inside a string or `«»` name: after a parse error Lean re-reads "
+                             "that text as code", tok)
+
+
+def is_plain_part(part: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z_][\w'!?]*", part))
+
+
 def _check_word(tok: Token, cfg: LeanConfig) -> None:
     """Rules on one identifier or name literal, whatever its position: by its parts, escaped or not."""
+    _check_hidden(tok)
     parts = tok.parts
     for part in parts:
         low = part.lower()
@@ -260,9 +293,11 @@ def _walk(text: str, tokens: list[Token], where: Where, cfg: LeanConfig, start: 
                     raise _refuse_at("a closing bracket with no opening one could end the `by` block", tok)
                 if aesop_at is not None and len(stack) < aesop_at:
                     aesop_at = None
-        elif kind == "string" and tok.braces:
-            raise _refuse_at("a string with `{` that Lean may read as interpolated (code) and the gate as text",
-                             tok)
+        elif kind == "string":
+            _check_hidden(tok)
+            if tok.braces and not tok.interpolated:
+                raise _refuse_at("a string with `{` that Lean may read as interpolated (code) and the gate as "
+                                 "text", tok)
         elif kind == "doc":
             raise _refuse_at(f"a doc comment belongs before the declaration, not in a {where}", tok)
         i += 1
@@ -415,6 +450,8 @@ def check(text: str, where: Where, cfg: LeanConfig) -> None:
             for tok in tokens:
                 if tok.kind in ("ident", "name"):
                     _check_word(tok, cfg)
+                elif tok.kind == "string":
+                    _check_hidden(tok)
                 elif tok.kind == "symbol" and tok.text == "@[":
                     raise _refuse_at("attributes change how code runs or is checked", tok)
             _header(tokens)
