@@ -26,7 +26,7 @@ from typing import Literal
 
 from prover.config import LeanConfig
 from prover.core import GateError, Theorem
-from prover.env.lean.lexer import CLOSERS, OPENERS, LexError, Token, tokenize
+from prover.env.lean.lexer import CLOSERS, OPENERS, LexError, Token, is_id_first, is_id_rest, tokenize
 
 Where = Literal["header", "statement", "tactic"]
 
@@ -45,12 +45,14 @@ COMMANDS = frozenset({
     "decreasing_by", "where", "alias", "irreducible_def", "add_decl_doc", "library_note", "assert_not_exists",
     "assert_not_imported", "run_cmd", "run_elab", "run_meta", "compile_inductive", "suppress_compilation",
     "unseal", "seal", "initialize_simps_projections", "mk_iff_of_inductive_prop", "unif_hint", "grind_pattern",
-    "proof_wanted", "recommended_spelling", "set_option", "open", "extends",
+    "proof_wanted", "recommended_spelling", "set_option", "open", "extends", "variable?", "count_heartbeats",
+    "with_weak_namespace", "add_aesop_rules", "erase_aesop_rules", "gen_injective_theorems", "init_quot", "module",
+    "public", "unsuppress_compilation",
 })
 COMMAND_PREFIXES = ("declare_", "register_", "builtin_", "initialize", "add_decl", "elab_", "macro_", "syntax_")
 # Code that runs at elaboration time, or reaches the compiler, IO or Lean's meta level.
 CODE_WORDS = frozenset({
-    "run_tac", "by_elab", "eval%", "evalExpr", "evalTerm", "evalTactic", "implemented_by", "extern", "csimp",
+    "run_tac", "run_cmd", "run_elab", "run_meta", "by_elab", "eval%", "evalExpr", "evalTerm", "evalTactic", "implemented_by", "extern", "csimp",
     "IO", "EIO", "BaseIO", "println!", "dbg_trace", "dbgTrace", "dbgTraceIfShared", "loadDynlib", "polyrith",
     "type_of%",
 })
@@ -155,7 +157,7 @@ def _check_hidden(tok: Token) -> None:
     if tok.kind == "string":
         hidden = [tok.text]
     elif tok.kind in ("ident", "name"):
-        hidden = [p for p in tok.parts if tok.escaped and not (p and is_plain_part(p))]
+        hidden = [p for p in tok.parts if tok.escaped and not _is_plain_part(p)]
         last = tok.parts[-1] if tok.parts else ""
         if m := _CODE_COMMAND_SUFFIX.search(last):
             raise _refuse_at(f"`{last}` ends in `{m.group(0)}`: after a parse error Lean re-reads it from there, "
@@ -168,8 +170,9 @@ def _check_hidden(tok: Token) -> None:
                              "that text as code", tok)
 
 
-def is_plain_part(part: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z_][\w'!?]*", part))
+def _is_plain_part(part: str) -> bool:
+    """A `«»` part that could be written without the quotes: its text is a name, never code."""
+    return bool(part) and is_id_first(part[0]) and all(is_id_rest(c) for c in part[1:])
 
 
 def _check_word(tok: Token, cfg: LeanConfig) -> None:
@@ -184,9 +187,9 @@ def _check_word(tok: Token, cfg: LeanConfig) -> None:
             raise _refuse_at("`admit` proves anything", tok)
         if not cfg.allow_native_decide and (part in NATIVE_WORDS or part.startswith("native")):
             raise _refuse_at("native code evaluation trusts the compiler (lean.allow_native_decide is off)", tok)
-        if part in CODE_WORDS or (part.startswith("run_") and part in ("run_tac", "run_cmd", "run_elab", "run_meta")):
+        if part in CODE_WORDS:
             raise _refuse_at(f"`{part}` runs code, reaches the compiler or IO, or leaves the machine", tok)
-    if "unsafe" in "".join(parts).lower() and not tok.is_word("unsafe"):
+    if any("unsafe" in part.lower() for part in parts) and not tok.is_word("unsafe"):
         raise _refuse_at("unsafe code is not checked by the kernel", tok)
     meta = [p for p in parts if p != "_root_"]
     if len(meta) > 1 and meta[0] == "Lean" and meta[1] in LEAN_META:
