@@ -74,7 +74,7 @@ OPTION_FAMILIES = ("pp.", "trace.", "linter.")
 UNLIMITED_IS_ZERO = frozenset({"maxHeartbeats", "synthInstance.maxHeartbeats", "maxRecDepth"})
 # Words an NFKC look-alike of which is refused (`ｓｏｒｒｙ`, `𝓈𝑜𝓇𝓇𝓎`): what a reader sees must be what Lean reads.
 LOOKALIKE_WORDS = (COMMANDS | CODE_WORDS | NATIVE_WORDS | {"sorry", "sorryAx", "admit", "native", "debug"}) - {"in"}
-_LOOKALIKE = re.compile(r"(?<![\w'!?.])(" + "|".join(sorted((re.escape(w) for w in LOOKALIKE_WORDS), key=len,
+_LOOKALIKE = re.compile(r"(?<![\w'!?])(" + "|".join(sorted((re.escape(w) for w in LOOKALIKE_WORDS), key=len,
                                                              reverse=True)) + r")(?![\w'!?])")
 BOM = "\ufeff"
 # After a parse error Lean's command loop tries to parse a command at the error, then one character further,

@@ -112,8 +112,12 @@ def is_id_rest(c: str) -> bool:
             or is_letter_like(c) or is_subscript_alnum(c))
 
 
+def _is_digit(c: str) -> bool:
+    return c != "" and c in "0123456789"
+
+
 def _is_hex(c: str) -> bool:
-    return c.isascii() and c in "0123456789abcdefABCDEF"
+    return c != "" and c in "0123456789abcdefABCDEF"
 
 
 # --- the lexer ---------------------------------------------------------------------------------------
@@ -204,7 +208,7 @@ class _Lexer:
             return self.emit("string", i, end, ws, nl, braces="{" in s[i:end])
         if c == "'" and self.at(i + 1) != "'":
             return self.emit("char", i, self.char(i + 1, i), ws, nl)
-        if c.isascii() and c.isdigit():
+        if _is_digit(c):
             return self.emit("number", i, self.number(i), ws, nl)
         if c == "`" and (is_id_first(self.at(i + 1)) or self.at(i + 1) == "«"):
             end, parts, escaped = self.ident(i + 1)
@@ -329,24 +333,25 @@ class _Lexer:
         return i
 
     def number(self, i: int) -> int:
-        dec = str.isdigit
-        if self.s[i] == "0" and self.at(i + 1) in ("b", "B", "o", "O", "x", "X") and self.at(i + 1):
+        """Lean's `numberFnAux`: `0b`/`0o`/`0x` with digits, else decimal with an optional `.digits` (a bare
+        `2.` is a literal too) and exponent; `_` separates digits."""
+        if self.s[i] == "0" and self.at(i + 1) in ("b", "B", "o", "O", "x", "X"):
             kind = self.s[i + 1].lower()
             ok = {"b": lambda c: c in "01", "o": lambda c: c in "01234567", "x": _is_hex}[kind]
-            return self.digits(i + 2, ok, {"b": "binary number", "o": "octal number", "x": "hexadecimal number"}[kind],
-                               True)
-        i = self.digits(i + 1, lambda c: c.isascii() and dec(c), "decimal number", False)
+            name = {"b": "binary number", "o": "octal number", "x": "hexadecimal number"}[kind]
+            return self.digits(i + 2, ok, name, True)
+        i = self.digits(i + 1, _is_digit, "decimal number", False)
         if self.at(i) == ".":
             i += 1
-            if self.at(i).isascii() and self.at(i).isdigit():
-                i = self.digits(i, lambda c: c.isascii() and dec(c), "decimal number", False)
-        if self.at(i) in ("e", "E") and self.at(i):
+            if _is_digit(self.at(i)):
+                i = self.digits(i, _is_digit, "decimal number", False)
+        if self.at(i) in ("e", "E"):
             i += 1
-            if self.at(i) in ("-", "+") and self.at(i):
+            if self.at(i) in ("-", "+"):
                 i += 1
-            if not (self.at(i).isascii() and self.at(i).isdigit()):
+            if not _is_digit(self.at(i)):
                 raise LexError("a scientific literal without exponent digits", i)
-            i = self.digits(i, lambda c: c.isascii() and dec(c), "decimal number", False)
+            i = self.digits(i, _is_digit, "decimal number", False)
         return i
 
 
