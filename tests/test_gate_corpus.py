@@ -120,3 +120,17 @@ def test_no_dataset_statement_or_header_is_refused(minif2f_path, capsys):
 def test_the_native_class_is_refused_only_while_native_evaluation_is_off(tactic):
     assert refusal(tactic, "tactic") is not None
     gate.check_tactic(tactic, LeanConfig(allow_native_decide=True))
+
+
+def test_a_hostile_tactic_stays_refused_next_to_ordinary_ones():
+    """Context cannot hide a case: an ordinary tactic before or after it (on its own line) opens no comment,
+    string or name that would swallow it. A fixed sample of pairs, both orders."""
+    import random
+
+    rng = random.Random(0)
+    hostile = [text for cls, where, text in hostile_cases() if where == "tactic" and cls != "judge-only"]
+    ordinary = legit_tactics()
+    for _ in range(300):
+        h, t = rng.choice(hostile), rng.choice(ordinary)
+        for combined in (f"{t}\n{h}", f"{h}\n{t}"):
+            assert refusal(combined, "tactic") is not None, combined
