@@ -106,6 +106,15 @@ def run(args, cfg: Config) -> int:
     if args.dry_run:
         return dry_run(args, cfg)
     dataset = load_dataset(args.dataset, cfg, split=args.split, limit=args.limit)
+    if cfg.env == "lean":  # the gate answers before anything asks whether Lean is set up
+        from prover.core import GateError
+        from prover.env.lean import gate
+
+        for problem in dataset.problems:
+            try:
+                gate.check_theorem(problem.theorem, cfg.lean)
+            except GateError as e:
+                raise GateError(f"{args.dataset}, problem {problem.theorem.name}: {e}") from e
     out = Path(args.out) if args.out else default_out(args.dataset, cfg)
     records = run_bench(dataset.problems, cfg, out, resume=args.resume, title=dataset.name,
                         progress=not args.no_progress)

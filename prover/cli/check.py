@@ -39,6 +39,12 @@ def run(args, cfg: Config) -> int:
 
     theorem = read_theorem(args.statement, cfg)
     tactics = read_tactics(args.proof)
+    if cfg.env == "lean":  # the gate answers before anything asks whether Lean is set up
+        from prover.env.lean import gate
+
+        gate.check_theorem(theorem, cfg.lean)
+        for tactic in tactics:
+            gate.check_tactic(tactic, cfg.lean)
     env = make_env(cfg)
     try:
         root_goals, steps, closed = replay(env, theorem, tactics)

@@ -32,6 +32,10 @@ def add_parser(sub, parent) -> None:
 
 def run(args, cfg: Config) -> int:
     theorem = read_theorem(args.statement, cfg)  # bad input fails before anything heavy is imported
+    if cfg.env == "lean":  # the gate answers before anything asks whether Lean is set up
+        from prover.env.lean import gate
+
+        gate.check_theorem(theorem, cfg.lean)
 
     from prover.env import make_env
     from prover.policy import make_policy
