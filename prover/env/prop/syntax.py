@@ -103,51 +103,80 @@ class Parser:
             raise SyntaxError_(f"expected {what} but found '{t.text}'")
         return t.text
 
-    # Formulas: Pratt parsing with Lean's precedences (a trailing operator applies when its precedence is
-    # at least the context's and the left operand's precedence reaches the operator's left minimum).
-    def formula(self, resolve, min_prec: int = 0) -> F:
-        lhs, lhs_prec = self._prefix(resolve)
+    # Formulas: operator precedence with explicit stacks (no recursion, so nesting depth is not limited
+    # by Python's stack). Lean's rule, as a Pratt parser states it: an infix operator Y continues the
+    # right operand of a pending X when prec(Y) >= X's right minimum, else X is reduced first; the left
+    # operand's precedence must reach Y's left minimum (`p ↔ q ↔ r` fails). `¬` takes its argument at
+    # 40, above every infix operator, so it applies to the next complete atom.
+    def formula(self, resolve) -> F:
+        operands: list[tuple[F, int]] = []
+        ops: list[int] = []  # a connective kind, _NOT, or _OPEN for a pending '('
+        opens = 0
+
+        def reduce_binary() -> None:
+            kind = ops.pop()
+            rhs, _ = operands.pop()
+            lhs, _ = operands.pop()
+            operands.append((fm._mk(kind, lhs, rhs, ""), fm.BINARY[kind][1]))
+
+        def atom_done(f: F) -> None:
+            while ops and ops[-1] == _NOT:
+                ops.pop()
+                f = fm.neg(f)
+            operands.append((f, fm.MAX_PREC))
+
         while True:
-            t = self.peek()
-            if t is None or t.kind != "sym":
-                return lhs
-            kind = _INFIX.get(t.text)
-            if kind is None:
-                return lhs
-            _, prec, lmin, rmin = fm.BINARY[kind]
-            if prec < min_prec:
-                return lhs
-            if lhs_prec < lmin:
-                raise SyntaxError_(f"unexpected token '{t.text}' ('↔' is not associative: add parentheses)")
-            self.i += 1
-            lhs, lhs_prec = fm._mk(kind, lhs, self.formula(resolve, rmin), ""), prec
-
-    def _prefix(self, resolve) -> tuple[F, int]:
-        """The leading operand and its precedence (a parenthesised formula is an atom)."""
-        t = self.next()
-        if t.kind == "sym":
-            if t.text == "¬":
-                return fm.neg(self.formula(resolve, fm.NOT_ARG_PREC)), fm.MAX_PREC
-            if t.text == "(":
-                f = self.formula(resolve, 0)
-                if not self.at(")"):
-                    found = self.peek()
-                    raise SyntaxError_("unbalanced parenthesis: expected ')'" + (f" but found '{found.text}'" if found else ""))
-                self.i += 1
-                return f, fm.MAX_PREC
-            raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
-        if t.kind != "id":
-            raise SyntaxError_(f"unexpected token '{t.text}'")
-        if t.text == "True":
-            return fm.TRUE_F, fm.MAX_PREC
-        if t.text == "False":
-            return fm.FALSE_F, fm.MAX_PREC
-        if t.text in RESERVED or "." in t.text:
-            raise SyntaxError_(f"'{t.text}' is not a proposition of the propositional fragment")
-        return resolve(t.text), fm.MAX_PREC
-
+            # An operand is expected.
+            t = self.next()
+            if t.kind == "sym":
+                if t.text == "¬":
+                    ops.append(_NOT)
+                    continue
+                if t.text == "(":
+                    ops.append(_OPEN)
+                    opens += 1
+                    continue
+                raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
+            if t.kind != "id":
+                raise SyntaxError_(f"unexpected token '{t.text}'")
+            if t.text == "True":
+                atom_done(fm.TRUE_F)
+            elif t.text == "False":
+                atom_done(fm.FALSE_F)
+            elif t.text in RESERVED or "." in t.text:
+                raise SyntaxError_(f"'{t.text}' is not a proposition of the propositional fragment")
+            else:
+                atom_done(resolve(t.text))
+            # An operator, a closing parenthesis, or the end of this formula.
+            while True:
+                t = self.peek()
+                kind = _INFIX.get(t.text) if t is not None and t.kind == "sym" else None
+                if kind is not None:
+                    _, prec, lmin, _ = fm.BINARY[kind]
+                    while ops and ops[-1] >= 0 and prec < fm.BINARY[ops[-1]][3]:
+                        reduce_binary()
+                    if operands[-1][1] < lmin:
+                        raise SyntaxError_(f"unexpected token '{t.text}' ('↔' is not associative: add parentheses)")
+                    self.i += 1
+                    ops.append(kind)
+                    break
+                if t is not None and t.kind == "sym" and t.text == ")" and opens:
+                    self.i += 1
+                    opens -= 1
+                    while ops[-1] != _OPEN:
+                        reduce_binary()
+                    ops.pop()
+                    f, _ = operands.pop()
+                    atom_done(f)
+                    continue
+                if opens:
+                    raise SyntaxError_("unbalanced parenthesis: expected ')'" + (f" but found '{t.text}'" if t else ""))
+                while ops:
+                    reduce_binary()
+                return operands[0][0]
 
 _INFIX = {"∧": fm.AND, "∨": fm.OR, "→": fm.IMP, "↔": fm.IFF}
+_NOT, _OPEN = -1, -2  # pseudo-operators on the operator stack (connective kinds are >= 0)
 
 
 def parse_formula(text: str, resolve) -> F:
