@@ -11,7 +11,8 @@ from prover.env.prop import PropEnv, decide
 from prover.env.prop import formula as fm
 from prover.env.prop.syntax import parse_formula
 from prover.env.prop.terms import MAX_TERM_DEPTH
-from prover.policy.goals import MAX_DEPTH, parse_formula as policy_parse
+from prover.policy.goals import MAX_DEPTH
+from prover.policy.goals import parse_formula as policy_parse
 from prover.policy.uniform import UniformPolicy
 
 DEEP = 3000  # three times Python's default recursion limit
@@ -58,7 +59,7 @@ def test_deep_random_formulas_print_then_parse_to_the_same_formula() -> None:
     rng = random.Random(3)
     for _ in range(3):
         f = fm.var("p")
-        for i in range(DEEP):  # a random spine: each step wraps the formula on a random side
+        for _ in range(DEEP):  # a random spine: each step wraps the formula on a random side
             other = fm.var("pqrs"[rng.randrange(4)])
             kind = rng.choice([fm.AND, fm.OR, fm.IMP, fm.IFF, fm.NOT])
             f = fm.neg(f) if kind == fm.NOT else fm._mk(kind, *((f, other) if rng.random() < 0.5 else (other, f)))
