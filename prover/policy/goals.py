@@ -162,3 +162,30 @@ def conclusion(f: Formula) -> Formula:
     while f[0] in ("imp", "not"):
         f = f[2] if f[0] == "imp" else ("false",)
     return f
+
+
+def conclusions(f: Formula) -> list[Formula]:
+    """What `f` gives after one or more arguments: `a → b → c` gives [b → c, c]; `¬a` gives [False]."""
+    out = []
+    while f[0] in ("imp", "not"):
+        f = f[2] if f[0] == "imp" else ("false",)
+        out.append(f)
+    return out
+
+
+_SHOW = {"and": (" ∧ ", 35, 36, 35), "or": (" ∨ ", 30, 31, 30), "imp": (" → ", 25, 26, 25), "iff": (" ↔ ", 20, 21, 21)}
+
+
+def show_formula(f: Formula, min_prec: int = 0) -> str:
+    """Lean's text of a formula (its precedences, fewest parentheses); formulas here are at most
+    MAX_DEPTH deep."""
+    kind = f[0]
+    if kind == "var":
+        return f[1]
+    if kind in ("true", "false"):
+        return "True" if kind == "true" else "False"
+    if kind == "not":
+        return "¬" + show_formula(f[1], 40)
+    sym, prec, lmin, rmin = _SHOW[kind]
+    text = show_formula(f[1], lmin) + sym + show_formula(f[2], rmin)
+    return f"({text})" if prec < min_prec else text

@@ -2,7 +2,8 @@
 
 It reads the first goal's text (hypotheses, target), lists the tactics of the `prop` tactic set whose shape
 fits it (intro for → and ¬, constructor for ∧ ↔ True, left/right for ∨, rcases on ∧ ↔ ∨ hypotheses, apply
-and exact with the terms whose types fit the target, `have` for facts one application away, ...), and gives
+and exact with the terms whose types fit the target, `have` for facts one application away, `obtain a : B`
+to cut on what an implication concludes, ...), and gives
 every one the same log-prob.
 Matching shapes is not knowledge of which move is good; it only keeps moves that cannot apply out of
 the list. Targets it cannot parse get the generic moves.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from prover.policy.goals import Formula, Goal, Hyp, conclusion, parse_goals
+from prover.policy.goals import Formula, Goal, Hyp, conclusion, conclusions, parse_goals, show_formula
 
 NEUTRAL_VALUE = 0.5  # a policy that knows nothing says nothing about provability
 
@@ -88,13 +89,21 @@ def prop_tactics(goal: Goal) -> list[str]:
         elif f[0] == "or":
             out.append(f"rcases {t} with {a} | {b}")
     for h in hyps:
-        if h.formula[0] in ("imp", "not") and h.formula != target and conclusion(h.formula) == target:
+        if h.formula != target and target in conclusions(h.formula):
             out.append(f"apply {h.name}")
     if target != ("false",) and any(conclusion(f) == ("false",) for f in have):
         out.append("exfalso")
     # Forward reasoning: name a new fact (`have h := h1 h2`) so that it can be taken apart next.
     known = {h.formula for h in goal.hyps}
     out += [f"have {a} := {t}" for t, f, kind in terms if kind == "app" and f not in known and f != target]
+    # A cut on what an implication concludes, when its premises are not at hand: `obtain a : B` asks
+    # for B first (where `apply h` leaves h's premises), then continues with a : B. This is the
+    # sequent calculus' rule for `h : A → B` on the left; with it the moves are complete (every
+    # intuitionistic tautology of the fragment has a proof made of them).
+    for h in hyps:
+        b = conclusion(h.formula)
+        if h.formula[0] in ("imp", "not") and b != ("false",) and b != target and b not in have:
+            out.append(f"obtain {a} : {show_formula(b)}")
     return _unique(out)
 
 
