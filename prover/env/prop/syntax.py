@@ -200,12 +200,40 @@ class Statement:
     target: F
 
 
+# Words that name the prover's own commands and spec forms: as a whole statement they are a mistyped
+# command line, never a proposition worth searching.
+PROVER_WORDS = frozenset("prove check bench report train formalize data doctor setup-lean trace help "
+                         "prop minif2f lean".split())
+_PATHLIKE = re.compile(r"[/\\~]|^\.|\.[A-Za-z0-9]+$")
+
+
+def _lone_word(text: str) -> None:
+    """A bare statement that is one word is a path or a command typed in the wrong place far more often
+    than a proposition (and a lone variable is never provable): refuse it with a hint."""
+    word = text.strip()
+    if not word or any(c.isspace() for c in word) or any(c in word for c in "()¬∧∨→↔"):
+        return
+    if word in ("True", "False"):
+        return
+    if _PATHLIKE.search(word) or ":" in word:
+        raise SyntaxError_(f"'{word}' looks like a file path or a dataset spec, not a statement (no such file "
+                           "here); write a statement such as 'theorem t (p q : Prop) : p ∧ q → q' or 'p → p'")
+    if word in PROVER_WORDS:
+        raise SyntaxError_(f"'{word}' is a prover command or keyword, not a statement (did you mean "
+                           f"`prover {word} ...`?); write a statement such as 'p → p'")
+    raise SyntaxError_(f"the statement is the single proposition '{word}', which is not provable (if a file "
+                       "was meant: no such file was found); write a statement such as 'p → p'")
+
+
 def parse_statement(text: str) -> Statement:
     """`theorem NAME binders* : formula`, `example binders* : formula`, or a bare formula whose free
-    names become `Prop` variables in order of first appearance."""
+    names become `Prop` variables in order of first appearance (a lone word is refused: `_lone_word`).
+    In a declaration only the names its binders declare are variables (`(p q : Prop)`)."""
     toks = tokenize(text)
     if not toks:
         raise SyntaxError_("empty statement")
+    if not (toks[0].kind == "id" and toks[0].text in ("theorem", "example", "lemma")):
+        _lone_word(text)
     first = toks[0].text
     if first == "lemma" and toks[0].kind == "id":
         raise SyntaxError_("'lemma' is Mathlib syntax; Lean 4 core (and this bench) needs 'theorem'")
@@ -219,10 +247,18 @@ def parse_statement(text: str) -> Statement:
 
     p = Parser(toks)
     target = p.formula(free)
-    if not p.done():
-        t = p.next()
-        raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
+    _end_of_statement(p)
     return Statement(tuple((n, None) for n in seen), target)
+
+
+def _end_of_statement(p: Parser) -> None:
+    if p.done():
+        return
+    if p.at(":="):
+        raise SyntaxError_("the statement has a proof attached (':= ...'): give the statement alone; "
+                           "the proof is the prover's to find, or `prover check` reads a proof")
+    t = p.next()
+    raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
 
 
 def _declaration(p: Parser) -> Statement:
@@ -235,7 +271,8 @@ def _declaration(p: Parser) -> Statement:
 
     def bound(name: str) -> F:
         if name not in variables:
-            raise SyntaxError_(f"unknown identifier '{name}' (bind it first: ({name} : Prop))")
+            raise SyntaxError_(f"unknown identifier '{name}': only the variables the binders declare are "
+                               f"propositions here (bind it first: ({name} : Prop))")
         return fm.var(name)
 
     while p.at("(") or p.at("{"):
@@ -266,7 +303,5 @@ def _declaration(p: Parser) -> Statement:
         raise SyntaxError_("instance binders [..] are not part of the propositional fragment")
     p.expect(":")
     target = p.formula(bound)
-    if not p.done():
-        t = p.next()
-        raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
+    _end_of_statement(p)
     return Statement(tuple(binders), target)
