@@ -49,7 +49,7 @@ def test_a_renamed_held_out_problem_in_the_corpus_is_refused(tmp_path: Path, var
     held = write(tmp_path / "held.jsonl", {"prop_hard_0019": HELD, "h2": "theorem h2 (p q : Prop) : p ∧ q → q"})
     cfg = Config()
     cfg.learn.heldout = held
-    with pytest.raises(ProverError, match=r"1 held-out problem\(s\) .* up to names, variable renaming and "
+    with pytest.raises(ProverError, match=r"1 held-out problem\(s\) .* also in the corpus .* up to names, variable renaming and "
                                           r"hypothesis order \(e.g. held-out prop_hard_0019 is c2\)"):
         corpus_and_heldout(corpus, cfg)
 

@@ -45,7 +45,7 @@ def corpus_and_heldout(spec: str, cfg: Config) -> tuple[list[Theorem], list[Theo
         leaks = [(h, train[k]) for h in heldout if (k := problem_key(h.statement)) in train]
         if leaks:
             h, t = leaks[0]
-            raise ProverError(f"{len(leaks)} held-out problem(s) of {cfg.learn.heldout} are in the corpus {spec} "
+            raise ProverError(f"{len(leaks)} held-out problem(s) of {cfg.learn.heldout} are also in the corpus {spec} "
                               f"up to names, variable renaming and hypothesis order (e.g. held-out {h.name} is "
                               f"{t.name}); choose a disjoint --heldout")
         return corpus, heldout, cfg.learn.heldout

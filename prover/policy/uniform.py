@@ -97,12 +97,14 @@ def prop_tactics(goal: Goal) -> list[str]:
     known = {h.formula for h in goal.hyps}
     out += [f"have {a} := {t}" for t, f, kind in terms if kind == "app" and f not in known and f != target]
     # A cut on what an implication concludes, when its premises are not at hand: `obtain a : B` asks
-    # for B first (where `apply h` leaves h's premises), then continues with a : B. This is the
-    # sequent calculus' rule for `h : A → B` on the left; with it the moves are complete (every
-    # intuitionistic tautology of the fragment has a proof made of them).
+    # for B first (where `apply h` leaves h's premises), then continues with a : B to take it apart.
+    # This is the sequent calculus' rule for `h : A → B` on the left, needed only where B must be
+    # taken apart (∧, ↔: a component is wanted; ∨: a case split): an atom is reached backwards by
+    # `apply`, and False by `exfalso` then `apply`. With it the moves are complete: every
+    # intuitionistic tautology of the fragment has a proof made of them (tests/test_prop_moves.py).
     for h in hyps:
         b = conclusion(h.formula)
-        if h.formula[0] in ("imp", "not") and b != ("false",) and b != target and b not in have:
+        if h.formula[0] in ("imp", "not") and b[0] in ("and", "or", "iff") and b != target and b not in have:
             out.append(f"obtain {a} : {show_formula(b)}")
     return _unique(out)
 
