@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from prover.policy.goals import Formula, Goal, Hyp, conclusion, conclusions, parse_goals, show_formula
+from prover.policy.goals import Formula, Goal, Hyp, conclusion, parse_goals, show_formula
 
 NEUTRAL_VALUE = 0.5  # a policy that knows nothing says nothing about provability
 
@@ -89,7 +89,7 @@ def prop_tactics(goal: Goal) -> list[str]:
         elif f[0] == "or":
             out.append(f"rcases {t} with {a} | {b}")
     for h in hyps:
-        if h.formula != target and target in conclusions(h.formula):
+        if h.formula[0] in ("imp", "not") and h.formula != target and conclusion(h.formula) == target:
             out.append(f"apply {h.name}")
     if target != ("false",) and any(conclusion(f) == ("false",) for f in have):
         out.append("exfalso")
@@ -99,14 +99,38 @@ def prop_tactics(goal: Goal) -> list[str]:
     # A cut on what an implication concludes, when its premises are not at hand: `obtain a : B` asks
     # for B first (where `apply h` leaves h's premises), then continues with a : B to take it apart.
     # This is the sequent calculus' rule for `h : A → B` on the left, needed only where B must be
-    # taken apart (∧, ↔: a component is wanted; ∨: a case split): an atom is reached backwards by
-    # `apply`, and False by `exfalso` then `apply`. With it the moves are complete: every
-    # intuitionistic tautology of the fragment has a proof made of them (tests/test_prop_moves.py).
+    # taken apart and leads somewhere: to the target (through ∧ components, ↔ sides, conclusions of
+    # implications) or to a case split (∨, False). An atom is reached backwards by `apply`, and False
+    # by `exfalso` then `apply`. With it the moves are complete: every intuitionistic tautology of the
+    # fragment has a proof made of them (tests/test_prop_moves.py).
     for h in hyps:
         b = conclusion(h.formula)
-        if h.formula[0] in ("imp", "not") and b[0] in ("and", "or", "iff") and b != target and b not in have:
+        if (h.formula[0] in ("imp", "not") and b[0] in ("and", "or", "iff") and b != target and b not in have
+                and _leads_to(b, target)):
             out.append(f"obtain {a} : {show_formula(b)}")
     return _unique(out)
+
+
+def _leads_to(f: Formula, target: Formula) -> bool:
+    """Whether taking `f` apart (∧ components, ↔ sides, what implications conclude) reaches the target,
+    or a disjunction or False (a case split that proves anything)."""
+    stack, seen = [f], set()
+    while stack:
+        g = stack.pop()
+        if g == target or g[0] in ("or", "false"):
+            return True
+        if id(g) in seen:
+            continue
+        seen.add(id(g))
+        if g[0] == "and":
+            stack += [g[1], g[2]]
+        elif g[0] == "iff":
+            stack += [g[1], g[2]]  # the sides' conclusions are the sides themselves
+        elif g[0] == "imp":
+            stack.append(g[2])
+        elif g[0] == "not":
+            return True  # ¬x concludes False
+    return False
 
 
 MAX_TERMS = 200  # keeps the term closure small on states with many hypotheses
