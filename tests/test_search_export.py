@@ -17,9 +17,9 @@ from prover.core import Theorem, Usage  # noqa: E402
 from prover.env.prop import PropEnv  # noqa: E402
 from prover.policy import UniformPolicy  # noqa: E402
 from prover.search import search  # noqa: E402
-from prover.search.export import figure, largest_branches, subtree_sizes, write_graph  # noqa: E402
+from prover.search.export import figure, largest_branches, node_colouring, subtree_sizes, write_graph  # noqa: E402
 
-FAILS = "theorem t (p q r : Prop) : ((p → q) → r) → ((q → p) → r) → r"  # not intuitionistically provable
+FAILS = "theorem wide (p q r : Prop) : (¬(p ∧ q) → ¬(q → p)) → r ∨ (p → q)"  # not found in 150 env calls
 PROVES = "theorem t (p q r s : Prop) : ((p → q) → r) ∨ (s ∧ ¬(q ∨ r) → p ∨ s)"
 
 
@@ -29,15 +29,15 @@ def run(statement: str, algorithm: str, steps: int):
     return search(env, UniformPolicy(), env.open(Theorem.from_text(statement)), cfg, Usage())
 
 
-@pytest.mark.parametrize(("algorithm", "colour"), [("mcts", "visits"), ("bfs", "states in the subtree below")])
-def test_a_failed_search_is_coloured_by_what_varies_and_its_largest_branches_are_labelled(tmp_path, algorithm,
-                                                                                          colour):
-    result = run(FAILS, algorithm, 60)
+@pytest.mark.parametrize("algorithm", ["mcts", "bfs"])
+def test_a_failed_search_is_coloured_by_what_varies_and_its_largest_branches_are_labelled(tmp_path, algorithm):
+    result = run(FAILS, algorithm, 150)
     assert result.tactics is None
     g = result.graph
     fig = figure(g)
     ax, bar = fig.axes
-    assert bar.get_ylabel() == colour
+    colour = bar.get_ylabel()
+    assert colour == node_colouring(g, list(g.nodes), g.graph.get("root", 0))[1]
     nodes = next(c for c in ax.collections if c.get_array() is not None)
     assert len(set(nodes.get_array().tolist())) >= 3  # not one colour
     labels = [t.get_text() for t in ax.texts if isinstance(t, Annotation)]
@@ -68,3 +68,22 @@ def test_largest_branches_follow_the_heaviest_path_below_the_first_fork():
     g.graph["root"] = 0
     assert subtree_sizes(g, 0)[1] == 9 and subtree_sizes(g, 0)[2] == 5
     assert largest_branches(g, 0) == [(0, 1), (1, 2), (1, 3), (1, 4), (2, 5), (5, 7), (7, 8)]
+
+
+def test_the_colour_is_value_if_it_varies_else_visits_else_subtree_size():
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for v in range(1, 6):
+        g.add_edge(0 if v < 3 else 1, v, tactic=f"t{v}")
+    nodes = list(g.nodes)
+    for n in nodes:
+        g.nodes[n].update(visits=1, value_sum=0.5, status="open")
+    assert node_colouring(g, nodes, 0)[1] == "states in the subtree below"
+    assert node_colouring(g, nodes, 0)[0] == [6, 4, 1, 1, 1, 1]
+    for n, visits in zip(nodes, [9, 5, 2, 1, 1, 1], strict=True):
+        g.nodes[n].update(visits=visits, value_sum=0.5 * visits)
+    assert node_colouring(g, nodes, 0)[1] == "visits"
+    g.nodes[3].update(status="dead", value_sum=0.0)
+    values, what, log = node_colouring(g, nodes, 0)
+    assert what.startswith("value") and not log and values[nodes.index(3)] == 0.0
