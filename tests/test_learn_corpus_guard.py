@@ -24,7 +24,9 @@ def write(path: Path, statements: dict[str, str]) -> str:
 
 HELD = "theorem prop_hard_0019 (p q r : Prop) : (p → q) → q ∨ r → (r → p) → q"
 SAME = {
-    "renamed": "theorem prop_train_1963 (p q r : Prop) : (p → q) → q ∨ r → (r → p) → q",
+    "renamed": "theorem other (p q r : Prop) : (p → q) → q ∨ r → (r → p) → q",
+    # the old generator's pair: the same problem with variables renamed and hypotheses reordered
+    "prop_train_1963": "theorem prop_train_1963 (p q r : Prop) : p ∨ q → (q → r) → (r → p) → p",
     "variables": "theorem x (a b c : Prop) : (a → b) → b ∨ c → (c → a) → b",
     "reordered": "theorem y (p q r : Prop) : q ∨ r → (r → p) → (p → q) → q",
     "binders": "theorem z (s t u : Prop) (h1 : u → s) (h2 : s → t) (h3 : t ∨ u) : t",
