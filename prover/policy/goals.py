@@ -164,15 +164,6 @@ def conclusion(f: Formula) -> Formula:
     return f
 
 
-def conclusions(f: Formula) -> list[Formula]:
-    """What `f` gives after one or more arguments: `a → b → c` gives [b → c, c]; `¬a` gives [False]."""
-    out = []
-    while f[0] in ("imp", "not"):
-        f = f[2] if f[0] == "imp" else ("false",)
-        out.append(f)
-    return out
-
-
 _SHOW = {"and": (" ∧ ", 35, 36, 35), "or": (" ∨ ", 30, 31, 30), "imp": (" → ", 25, 26, 25), "iff": (" ↔ ", 20, 21, 21)}
 
 
