@@ -20,6 +20,7 @@ from prover.config import PolicyConfig
 from prover.policy.model import (
     Checkpoint,
     ReadPrompts,
+    as_trained,
     completion_ids,
     completion_logprobs,
     load_checkpoint,
@@ -42,9 +43,10 @@ class HFPolicy:
 
     @classmethod
     def load(cls, source: str | Path, cfg: PolicyConfig) -> HFPolicy:
+        """The checkpoint, used as it was trained (`as_trained`): `self.cfg` holds the settings in force."""
         ckpt = load_checkpoint(source, prompt_format=cfg.prompt_format, device=pick_device(cfg.device),
                                trust_remote_code=cfg.trust_remote_code)
-        return cls(ckpt, cfg)
+        return cls(ckpt, as_trained(cfg, ckpt.meta, source))
 
     @property
     def device(self) -> torch.device:

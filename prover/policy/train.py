@@ -29,6 +29,7 @@ from prover.core import ProverError
 from prover.policy.data import Example
 from prover.policy.model import (
     Checkpoint,
+    as_trained,
     build_byte_model,
     completion_ids,
     completion_logprobs,
@@ -36,6 +37,7 @@ from prover.policy.model import (
     pick_device,
     prompt_ids,
     save_checkpoint,
+    trained_settings,
 )
 from prover.policy.prompts import NO, YES
 
@@ -165,10 +167,12 @@ def train_sft(examples: Sequence[Example], out_dir: str | Path, cfg: TrainConfig
     if resume:
         ckpt = load_checkpoint(out_dir, device=device)
         state = torch.load(out_dir / TRAINER_STATE, map_location="cpu", weights_only=True)
+        policy = as_trained(policy, ckpt.meta, out_dir)  # go on as it was trained, unless told otherwise
     elif cfg.init:
         ckpt = load_checkpoint(cfg.init, prompt_format=policy.prompt_format, device=device,
                                trust_remote_code=policy.trust_remote_code)
         state = {}
+        policy = as_trained(policy, ckpt.meta, cfg.init)
     else:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)  # the initial weights follow the seed; the caller's RNG is untouched
@@ -184,6 +188,7 @@ def train_sft(examples: Sequence[Example], out_dir: str | Path, cfg: TrainConfig
     if not train_items:
         raise ProverError("no training examples left after holding out the eval states")
     ckpt.meta["value_trained"] = ckpt.value_trained or any(ex.value is not None for ex in examples)
+    ckpt.meta["policy"] = trained_settings(policy)  # `--policy DIR` then proposes as it was trained to
 
     lengths = [len(p) + len(c) for p, c in train_items]
     model = ckpt.model
