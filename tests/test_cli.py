@@ -218,3 +218,11 @@ def test_tactic_blocks_are_read_as_lean_indents_them():
     assert tactics_of("by intro h") == ["intro h"] and tactics_of("fun h => h") == ["exact fun h => h"]
     assert split_proof("theorem t : p /- := -/ := by") == ("theorem t : p /- := -/", None)
     assert tactic_lines("intro h\nexact h\n") == ["intro h", "exact h"]
+
+
+def test_input_nested_thousands_deep_is_never_a_traceback(capsys):
+    deep = "(" * 3000 + "p" + ")" * 3000 + " → p"
+    code, out, err = run(capsys, "prove", "--env", "prop", "--budget-steps", "50", deep)
+    assert "Traceback" not in err and code in (0, 1, 2)
+    if code == 2:
+        one_line_error(err)

@@ -123,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"prover {args.command}: interrupted", file=sys.stderr)
         code, error = 130, "interrupted"
+    except RecursionError:  # a reader that recurses met input nested past Python's stack: bad input, one line
+        error = "the input is nested too deeply to read"
+        print(f"prover {args.command}: {error}", file=sys.stderr)
+        code = EXIT_USAGE
     except Exception as e:  # a bug: the traceback goes to stderr, and a script still gets its object
         if as_json:
             print(_json_answer(args.command, out.getvalue(), 1, f"internal error: {type(e).__name__}: {e}"))
