@@ -151,6 +151,10 @@ class TrainConfig(Section):
     rank_loss: float = 1.0
     rank_batch: int = 8  # proof steps (each with its offered tactics) a step
     threads: int = Field(1, ge=0)  # torch CPU threads while training (0: torch's default, one per core)
+    # Batches are cut from length-sorted runs of this many batches (then shuffled), so a batch pads to little
+    # (prop proofs: a step 30% cheaper); 0 or 1: plain shuffled batches. Sorting also makes a batch's items
+    # alike: in the formalize demo a batch became one sentence template, and held-out accuracy fell 38% -> 12%.
+    sort_runs: int = Field(16, ge=0)
 
 
 class LearnConfig(Section):

@@ -120,3 +120,16 @@ def test_threads_follow_the_configuration_unless_the_user_set_omp(monkeypatch):
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_batches_are_plain_shuffles_unless_length_sorted_runs_are_asked():
+    from prover.policy.train import _batch_at
+
+    lengths = [i % 7 for i in range(64)]
+    plain = [j for step in range(16) for j in _batch_at(step, lengths, 4, seed=3, runs=0)]
+    assert plain == torch.randperm(64, generator=torch.Generator().manual_seed(3 * 100_003)).tolist()
+    sorted_runs = [_batch_at(step, lengths, 4, seed=3, runs=16) for step in range(16)]
+    assert sorted(j for b in sorted_runs for j in b) == list(range(64))
+    assert sum(max(lengths[j] for j in b) - min(lengths[j] for j in b) for b in sorted_runs) < \
+        sum(max(lengths[j] for j in plain[i:i + 4]) - min(lengths[j] for j in plain[i:i + 4]) for i in range(0, 64, 4))
+    assert TrainConfig().sort_runs == 16 and load(overrides={"train.sort_runs": 0}).train.sort_runs == 0
