@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:  # argparse printed its usage; its complaint is one line
         print(e, file=sys.stderr)
         if "--json" in argv:
-            print(_json_answer(next((a for a in argv if not a.startswith("-")), None), "", EXIT_USAGE, str(e)))
+            names = {m.__name__.rsplit(".", 1)[-1].replace("_", "-") for m in _command_modules()}
+            print(_json_answer(next((a for a in argv if a in names), None), "", EXIT_USAGE, str(e)))
         return EXIT_USAGE
     except SystemExit as e:  # --help, --version
         return EXIT_USAGE if e.code not in (0, None) else EXIT_OK
