@@ -133,3 +133,11 @@ def test_batches_are_plain_shuffles_unless_length_sorted_runs_are_asked():
     assert sum(max(lengths[j] for j in b) - min(lengths[j] for j in b) for b in sorted_runs) < \
         sum(max(lengths[j] for j in plain[i:i + 4]) - min(lengths[j] for j in plain[i:i + 4]) for i in range(0, 64, 4))
     assert TrainConfig().sort_runs == 16 and load(overrides={"train.sort_runs": 0}).train.sort_runs == 0
+
+
+def test_effective_settings_are_read_without_loading_the_model(ranking):
+    from prover.policy.settings import effective
+
+    assert effective(policy_for(ranking)).candidates == "uniform"
+    assert effective(policy_for(ranking, candidates="none")).candidates is None
+    assert effective(load(overrides={"env": "prop"})).candidates is None  # no checkpoint: the configuration

@@ -20,7 +20,6 @@ from prover.config import PolicyConfig
 from prover.policy.model import (
     Checkpoint,
     ReadPrompts,
-    as_trained,
     completion_ids,
     completion_logprobs,
     load_checkpoint,
@@ -33,6 +32,7 @@ from prover.policy.model import (
 )
 from prover.policy.prompts import NO, YES
 from prover.policy.sampling import sample_causal
+from prover.policy.settings import as_trained
 from prover.policy.uniform import NEUTRAL_VALUE
 
 

@@ -2,7 +2,7 @@
 
 A checkpoint is an ordinary transformers directory (config, safetensors weights, tokenizer) plus
 `prover_policy.json` (prompt format, whether the value query was trained, and under "policy" the settings
-that change what it proposes, TRAINED_SETTINGS, which `as_trained` restores). Causal or seq2seq is read from
+that change what it proposes: prover/policy/settings.py). Causal or seq2seq is read from
 its config. The from-scratch model is byte-level: ByT5's tokenizer maps bytes to ids with no vocabulary
 file, so nothing is downloaded to build, train or load it.
 """
@@ -18,14 +18,10 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from prover.config import PolicyConfig
 from prover.core import ProverError
 from prover.policy.prompts import PRESETS, PromptFormat, guess, preset
+from prover.policy.settings import META
 
-META = "prover_policy.json"
-# What a checkpoint was trained to do besides its weights: rank a proposer's tactics or write its own (and
-# over how many), and how much of a goals text it reads. Used otherwise, a ranking model proves nothing.
-TRAINED_SETTINGS = ("candidates", "candidate_width", "max_state_chars")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
@@ -107,29 +103,6 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int
         raise ProverError(f"unknown model architecture {arch!r}: causal or seq2seq")
     fmt = PRESETS["bfs" if arch == "causal" else "reprover"]
     return Checkpoint(model, tok, fmt, {"prompt_format": fmt.name, "value_trained": False, "steps": 0})
-
-
-def trained_settings(pcfg: PolicyConfig) -> dict[str, Any]:
-    """The settings saved with a checkpoint trained under pcfg."""
-    return {name: getattr(pcfg, name) for name in TRAINED_SETTINGS}
-
-
-def as_trained(pcfg: PolicyConfig, meta: dict[str, Any], source: str | Path = "checkpoint") -> PolicyConfig:
-    """pcfg with the checkpoint's trained settings wherever the configuration left them unset; a setting the
-    user gave (flag, file, environment) wins."""
-    saved = meta.get("policy")
-    if not isinstance(saved, dict):
-        return pcfg
-    update = {k: saved[k] for k in TRAINED_SETTINGS if k in saved and k not in pcfg.model_fields_set}
-    if not update:
-        return pcfg
-    from pydantic import ValidationError
-
-    try:
-        checked = PolicyConfig.model_validate(update)
-    except ValidationError as e:
-        raise ProverError(f"policy checkpoint {source}: bad settings in {META}: {e.errors()[0]['msg']}") from e
-    return pcfg.model_copy(update={k: getattr(checked, k) for k in update})
 
 
 def _quiet() -> None:

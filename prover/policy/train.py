@@ -29,7 +29,6 @@ from prover.core import ProverError
 from prover.policy.data import Example
 from prover.policy.model import (
     Checkpoint,
-    as_trained,
     build_byte_model,
     completion_ids,
     completion_logprobs,
@@ -37,9 +36,9 @@ from prover.policy.model import (
     pick_device,
     prompt_ids,
     save_checkpoint,
-    trained_settings,
 )
 from prover.policy.prompts import NO, YES
+from prover.policy.settings import as_trained, trained_settings
 
 TRAINER_STATE = "trainer_state.pt"
 Item = tuple[list[int], list[int]]  # (prompt ids, completion ids)
