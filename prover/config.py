@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from prover.core import Budget, ProverError
 
@@ -62,7 +62,7 @@ class PolicyConfig(Section):
     # "auto" (automation for Lean, uniform for prop), "automation" (fixed tactic list),
     # "uniform" (prop tactic space), or a checkpoint directory.
     kind: str = "auto"
-    num_samples: int = 8  # tactics asked per state (k)
+    num_samples: int = Field(8, gt=0)  # tactics asked per state (k)
     temperature: float = 1.0
     top_p: float = Field(1.0, gt=0, le=1)  # nucleus sampling: the likeliest tokens holding this much mass
     max_new_tokens: int = 96
@@ -73,8 +73,10 @@ class PolicyConfig(Section):
     trust_remote_code: bool = False  # needed by some hub checkpoints (InternLM); runs the checkpoint's code
     prior_corpus: Path | None = None  # automation priors from a {"state", "tactic"} JSONL
     # With a checkpoint: None, the model writes tactics; "uniform" | "automation", it ranks that proposer's.
+    # A checkpoint remembers how it was trained (candidates, candidate_width, max_state_chars) and those are
+    # its defaults when loaded; a value set here (file, environment, flag) wins. "none" sets None explicitly.
     candidates: Literal["uniform", "automation"] | None = None
-    candidate_width: int = 64  # candidates asked of that proposer per state
+    candidate_width: int = Field(64, gt=0)  # candidates asked of that proposer per state
     device: str = "auto"  # "auto" | "cpu" | "cuda"
     seed: int = 0
     # A model on an OpenAI-compatible server (vLLM, SGLang, llama.cpp, a hosted API) in place of `kind`.
@@ -89,18 +91,26 @@ class PolicyConfig(Section):
     samples: int = Field(32, gt=0)  # whole/hybrid: proofs sampled per attempt at most
     sample_batch: int = Field(8, gt=0)  # whole/hybrid: proofs asked of the model per call
     whole_max_tokens: int = Field(1024, gt=0)  # whole/hybrid: the longest proof a sample may be
+    # torch CPU threads of a process serving a model (0: torch's default, one per core). Tiny models gain
+    # nothing from more threads, and threads spinning on a shared machine slowed training 4x (docs/cli.md).
+    threads: int = Field(1, ge=0)
     automation_tactics: list[str] = [
         "simp", "omega", "norm_num", "linarith", "nlinarith", "positivity", "decide", "aesop",
         "ring_nf", "field_simp", "simp_all", "tauto", "intro", "constructor", "assumption", "rfl",
     ]
 
+    @field_validator("candidates", mode="before")
+    @classmethod
+    def _none(cls, value: Any) -> Any:  # TOML has no null: "none" says "the model writes its own tactics"
+        return None if isinstance(value, str) and value.lower() == "none" else value
+
 
 class SearchConfig(Section):
     algorithm: Literal["mcts", "bfs", "rollout"] = "mcts"
-    budget_steps: int = 400  # env calls per attempt
-    policy_calls: int | None = None
-    nodes: int | None = None
-    timeout: float | None = 600.0  # wall seconds per attempt
+    budget_steps: int = Field(400, gt=0)  # env calls per attempt
+    policy_calls: int | None = Field(None, gt=0)
+    nodes: int | None = Field(None, gt=0)
+    timeout: float | None = Field(600.0, gt=0)  # wall seconds per attempt
     c_puct: float = 1.5
     length_normalize: bool = False  # best-first: rank by mean instead of summed log-prob
     bfs_expand: Literal["node", "tactic"] = "node"  # best-first: run all of a node's tactics, or the best one
@@ -140,12 +150,12 @@ class BenchConfig(Section):
 
 
 class TrainConfig(Section):
-    lr: float = 3e-4
-    batch_size: int = 32
-    steps: int = 1000
+    lr: float = Field(3e-4, gt=0)
+    batch_size: int = Field(32, gt=0)
+    steps: int = Field(1000, ge=0)
     warmup_steps: int = 50
     eval_fraction: float = 0.05  # share of distinct states held out for the eval loss
-    save_every: int = 200  # steps between checkpoints (and eval losses)
+    save_every: int = Field(200, gt=0)  # steps between checkpoints (and eval losses)
     grad_clip: float = 1.0
     seed: int = 0
     init: str | None = None  # start from this checkpoint (dir or hub id); None: a new byte-level model
@@ -159,6 +169,11 @@ class TrainConfig(Section):
     # cross-entropy of the step's tactic among the offered ones; 0: the token loss alone.
     rank_loss: float = 1.0
     rank_batch: int = 8  # proof steps (each with its offered tactics) a step
+    threads: int = Field(1, ge=0)  # torch CPU threads while training (0: torch's default, one per core)
+    # Batches are cut from length-sorted runs of this many batches (then shuffled), so a batch pads to little
+    # (prop proofs: a step 30% cheaper); 0 or 1: plain shuffled batches. Sorting also makes a batch's items
+    # alike: in the formalize demo a batch became one sentence template, and held-out accuracy fell 38% -> 12%.
+    sort_runs: int = Field(16, ge=0)
 
 
 class LearnConfig(Section):

@@ -19,8 +19,9 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"],
                    help="search algorithm (default: mcts)")
     p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
-    p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation"],
-                   help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own")
+    p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation", "none"],
+                   help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own "
+                        "(none: it writes them; default: as the checkpoint was trained)")
     p.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
                    help="env workers running one MCTS tree in parallel (1, the default: no Ray)")
     p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
@@ -63,13 +64,14 @@ def run(args, cfg: Config) -> int:
         out = Path(args.out)
         try:
             if out.suffix == ".lean":
-                out.write_text(record["proof"] or f"-- not proved: {why_not(record)}\n")
+                out.write_text(record["proof"] or unproved_source(theorem, why_not(record)))
             else:
                 out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         except OSError as e:
             raise ProverError(f"cannot write {out}: {e.strerror}") from e
-    if args.json:
-        print(json.dumps(record, ensure_ascii=False))
+    if args.json:  # a failed attempt says why in `error`, as every failing command's object does
+        print(json.dumps(record | {"error": record["error"] or (None if result.proved else why_not(record))},
+                         ensure_ascii=False))
     else:
         stats = record["stats"]
         summary = f"{stats['env_calls']} env calls, {stats['nodes']} nodes, {stats['seconds']:.2f}s"
@@ -79,6 +81,13 @@ def run(args, cfg: Config) -> int:
         else:
             print(f"not proved: {why_not(record)} ({summary})")
     return 0 if result.proved else 1
+
+
+def unproved_source(theorem, reason: str) -> str:
+    """What `--out FILE.lean` holds when no proof was found: the reason as a comment, the header and the
+    statement, so `prover prove FILE.lean` tries again and `check FILE.lean --proof ...` reads it."""
+    header = theorem.header if not theorem.header or theorem.header.endswith("\n") else theorem.header + "\n"
+    return f"-- not proved: {' '.join(reason.split())}\n" + (header + "\n" if header else "") + theorem.statement + "\n"
 
 
 def why_not(record: dict) -> str:

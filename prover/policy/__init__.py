@@ -35,11 +35,12 @@ def make_policy(cfg: Config) -> Policy:
     from prover.policy.hf import HFPolicy  # torch and transformers load only when a model is asked for
 
     model = HFPolicy.load(kind, cfg.policy)
-    if cfg.policy.candidates is None:
+    pcfg = model.cfg  # with the settings the checkpoint was trained with, where cfg left them unset
+    if pcfg.candidates is None:
         return model
     from prover.policy.ranked import RankedPolicy
 
-    return RankedPolicy(proposer(cfg.policy.candidates, cfg.policy), model, cfg.policy.candidate_width)
+    return RankedPolicy(proposer(pcfg.candidates, pcfg), model, pcfg.candidate_width)
 
 
 def endpoint_client(pcfg: PolicyConfig, max_tokens: int, stops: tuple[str, ...] = ()):

@@ -32,6 +32,7 @@ from prover.policy.model import (
 )
 from prover.policy.prompts import NO, YES
 from prover.policy.sampling import sample_causal
+from prover.policy.settings import as_trained
 from prover.policy.uniform import NEUTRAL_VALUE
 
 
@@ -42,9 +43,10 @@ class HFPolicy:
 
     @classmethod
     def load(cls, source: str | Path, cfg: PolicyConfig) -> HFPolicy:
+        """The checkpoint, used as it was trained (`as_trained`): `self.cfg` holds the settings in force."""
         ckpt = load_checkpoint(source, prompt_format=cfg.prompt_format, device=pick_device(cfg.device),
                                trust_remote_code=cfg.trust_remote_code)
-        return cls(ckpt, cfg)
+        return cls(ckpt, as_trained(cfg, ckpt.meta, source))
 
     @property
     def device(self) -> torch.device:
