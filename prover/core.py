@@ -73,7 +73,7 @@ class Theorem:
         if not stmt.strip():
             raise StatementError("empty statement")
         if name is None:
-            m = re.match(r"^\s*(?:theorem|lemma)\s+([^\s(:{\[]+)", stmt)
+            m = re.search(r"^\s*(?:theorem|lemma)\s+([^\s(:{\[]+)", stmt, re.MULTILINE)  # after a docstring too
             name = m.group(1) if m else "anonymous"
         return cls(name=name, statement=stmt, header=header, informal=informal)
 

@@ -226,3 +226,26 @@ def test_input_nested_thousands_deep_is_never_a_traceback(capsys):
     assert "Traceback" not in err and code in (0, 1, 2)
     if code == 2:
         one_line_error(err)
+
+
+def test_a_lean_file_with_a_docstring_and_a_byte_order_mark_reads_as_lean_would(tmp_path):
+    from prover.cli.inputs import read_source
+    from prover.config import Config
+    from prover.env.lean import gate
+
+    path = tmp_path / "doc.lean"
+    path.write_bytes("\ufeffimport Mathlib\n\n/-- The doc, with := inside. -/\ntheorem foo' (a : Nat) :\n"
+                     "    a = a := by -- a comment with := too\n  rfl\n".encode())
+    source = read_source(str(path), Config())
+    assert source.theorem.header == "import Mathlib"  # no byte-order mark left in what Lean reads
+    assert source.theorem.statement.startswith("/-- The doc, with := inside. -/\ntheorem foo'")
+    assert source.theorem.name == "foo'" and source.tactics == ["rfl"]
+    gate.check_theorem(source.theorem, Config().lean)  # the docstring is the statement's, and allowed there
+
+
+def test_the_proof_starts_at_the_first_top_level_assignment_as_leans_lexer_reads_it():
+    from prover.cli.inputs import split_proof
+
+    text = 'theorem t (n : Nat := 0) (s : String := ":=") : «a:=b» = 1 -- := here\n  := by simp'
+    statement, proof = split_proof(text)
+    assert statement.endswith("-- := here") and proof == "by simp"

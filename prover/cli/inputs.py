@@ -22,7 +22,8 @@ from prover.config import Config
 from prover.core import ProverError, StatementError, Theorem
 
 MAX_INPUT_BYTES = 1 << 20  # a statement or proof file larger than this is refused, not read
-_DECL_START = re.compile(r"^(?:theorem|lemma|example)\b", re.MULTILINE)
+# A declaration starts a line; a doc comment right before it belongs to it (the gate allows one there).
+_DECL_START = re.compile(r"^(?:/--(?:(?!-/).)*-/\s*)?(?:theorem|lemma|example)\b", re.MULTILINE | re.DOTALL)
 _SUFFIXES = {".lean", ".txt", ".tac", ".json", ".jsonl", ".toml"}
 _WORD = re.compile(r"[\w.'/\\~-]+")  # one bare name or path, nothing a formula would hold
 COMMANDS = {"prove", "check", "bench", "report", "train", "data", "formalize", "doctor", "setup-lean"}
@@ -51,7 +52,7 @@ def read_text(arg: str, what: str) -> tuple[str, bool]:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
             raise ProverError(f"{arg} is {size} bytes; the limit for a {what} file is {MAX_INPUT_BYTES}")
-        return path.read_text(encoding="utf-8"), True
+        return path.read_text(encoding="utf-8-sig"), True  # a byte-order mark is not part of the text
     except UnicodeDecodeError as e:
         raise ProverError(f"{arg} is not UTF-8 text") from e
     except OSError as e:
@@ -78,41 +79,27 @@ _OPEN, _CLOSE = "([{⟨⦃", ")]}⟩⦄"
 
 
 def _proof_start(text: str) -> int | None:
-    """Index of the `:=` that starts the proof, or None. Bracket depth 0 only, so binders' default values
-    (`(n : Nat := 0)`) and structure instances are skipped; a `let x := ...` at depth 0 in the statement's
-    type would be taken for the proof's start (Lean statements almost never have one)."""
-    i, depth, n = 0, 0, len(text)
-    while i < n:
-        c = text[i]
-        if text.startswith("--", i):
-            i = text.find("\n", i)
-            if i < 0:
-                return None
-        elif text.startswith("/-", i):  # block comments nest
-            level, i = 1, i + 2
-            while i < n and level:
-                if text.startswith("/-", i):
-                    level, i = level + 1, i + 2
-                elif text.startswith("-/", i):
-                    level, i = level - 1, i + 2
-                else:
-                    i += 1
+    """Index of the `:=` that starts the proof, or None: the first `:=` token at bracket depth 0, as Lean's
+    lexer reads the text (comments, strings and «names» hide nothing). Binders' default values
+    (`(n : Nat := 0)`) and structure instances sit inside brackets; a `let x := ...` at depth 0 in the
+    statement's type would be taken for the proof's start (Lean statements almost never have one). Text
+    Lean's lexer cannot read has no proof start here: the gate refuses it next, naming why."""
+    from prover.env.lean.lexer import LexError, tokenize
+
+    try:
+        tokens = tokenize(text)
+    except LexError:
+        return None
+    depth = 0
+    for tok in tokens:
+        if tok.kind != "symbol":
             continue
-        elif c == '"':
-            i += 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif c == "«":
-            i = text.find("»", i)
-            if i < 0:
-                return None
-        elif c in _OPEN:
+        if tok.text in _OPEN:
             depth += 1
-        elif c in _CLOSE:
+        elif tok.text in _CLOSE:
             depth = max(depth - 1, 0)
-        elif depth == 0 and text.startswith(":=", i):
-            return i
-        i += 1
+        elif depth == 0 and tok.text == ":=":
+            return tok.start
     return None
 
 
