@@ -143,7 +143,7 @@ def test_the_endpoint_serves_our_model_with_n_and_logprobs(whole_model):
         assert [[c.text for c in g] for g in got] == [[t for t, _ in row] for row in local]
         assert [c.logprob for c in got[1]] == pytest.approx([lp for _, lp in local[1]], abs=1e-4)
         gen = EndpointProofGenerator(client, PRESETS["ours"])
-        assert gen.fmt.prompt(ProofPrompt(TRAIN[0][0])) == whole_examples(TRAIN[0][0], [])[0]
+        assert gen.fmt.prompt(ProofPrompt(TRAIN[0][0])) == whole_model.ckpt.fmt.prompt(whole_examples(TRAIN[0][0], [])[0])
     finally:
         server.shutdown()
 
@@ -229,3 +229,19 @@ def test_the_endpoint_tactic_policy_reads_tactics_and_uses_the_servers_logprobs(
     assert [t for t, _ in props] == ["intro h", "exact h.1"]  # duplicates merged, malformed dropped
     assert server.bodies[0]["prompt"] == "p q : Prop\n⊢ p ∧ q → p:::"
     assert policy.value(["x"]) == [0.5]
+
+
+def test_prove_in_whole_mode_through_a_served_model(whole_model, capsys):
+    from prover.cli import main
+
+    server = make_server(whole_model)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        code = main(["prove", "--env", "prop", "--mode", "whole", "--policy-endpoint", url, "--samples", "16",
+                     TRAIN[0][0], "--json"])
+        record = json.loads(capsys.readouterr().out)
+        assert code == 0 and record["proved"] and record["verdict"]["ok"], record
+        assert 1 <= record["sampled"]["samples"] <= 16 and record["sampled"]["verified"] == 1
+    finally:
+        server.shutdown()

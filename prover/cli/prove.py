@@ -22,6 +22,15 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation", "none"],
                    help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own "
                         "(none: it writes them; default: as the checkpoint was trained)")
+    p.add_argument("--mode", dest="policy.mode", choices=["tactic", "whole", "hybrid"],
+                   help="tactic: tree search (default); whole: sample complete proofs; hybrid: search on from "
+                        "where a sampled proof breaks")
+    p.add_argument("--samples", dest="policy.samples", type=int, metavar="N",
+                   help="whole/hybrid: proofs sampled at most (default 32)")
+    p.add_argument("--whole-format", dest="policy.whole_format", metavar="NAME",
+                   help="whole/hybrid prompt layout: ours, deepseek-v1.5, deepseek-v2, kimina")
+    p.add_argument("--policy-endpoint", dest="policy.endpoint", metavar="URL",
+                   help="a model on an OpenAI-compatible server (vLLM, SGLang, ...) instead of --policy")
     p.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
                    help="env workers running one MCTS tree in parallel (1, the default: no Ray)")
     p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
@@ -39,9 +48,10 @@ def run(args, cfg: Config) -> int:
         gate.check_theorem(theorem, cfg.lean)
 
     from prover.env import make_env
-    from prover.policy import make_policy
-    from prover.search.attempt import attempt
+    from prover.search.modes import attempter
 
+    if cfg.ray.workers > 1 and cfg.policy.mode != "tactic":
+        raise ProverError("--workers runs one parallel tree search: it takes --mode tactic only")
     if cfg.ray.workers > 1:
         from prover.distributed.driver import prove_tree
 
@@ -49,8 +59,7 @@ def run(args, cfg: Config) -> int:
     else:
         env = make_env(cfg)
         try:
-            policy = make_policy(cfg)
-            result = attempt(env, policy, theorem, cfg.search)
+            result = attempter(cfg)(env, theorem)
         finally:
             env.close()
     if result.stop_reason == "rejected":  # a malformed statement is bad input, not a failed search

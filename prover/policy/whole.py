@@ -7,8 +7,8 @@ completion: a model that restates the theorem differently cannot change what is 
 statement checked is always ours.
 
 Formats (the layouts published on the models' cards and papers; short functional strings only):
-- "ours": `{statement} := by` through the checkpoint's own prompt format (as goals are for tactics), and
-  the model answers the tactic lines (our byte model; `whole_examples` makes its training data).
+- "ours": `{statement} := by` in our byte model's prompt layout (the "bfs" one: the text, then `:::`), and
+  the model answers the tactic lines; `whole_examples` makes its training data.
 - "deepseek-v1.5": DeepSeek-Prover-V1.5's completion layout: a `lean4` code block opened with the header
   and statement, the model continues the proof and closes the block.
 - "deepseek-v2": DeepSeek-Prover-V2 and Goedel-Prover-V2 (same layout): a chat message asking to complete
@@ -66,7 +66,7 @@ class WholeFormat:
 
 
 PRESETS: dict[str, WholeFormat] = {
-    "ours": WholeFormat("ours", "{code}", continues=True),
+    "ours": WholeFormat("ours", "{code}:::", continues=True),
     "deepseek-v1.5": WholeFormat("deepseek-v1.5", "Complete the following Lean 4 code:\n\n```lean4\n{code}\n",
                                  continues=True, stops=("```",)),
     "deepseek-v2": WholeFormat("deepseek-v2", "Complete the following Lean 4 code:\n\n```lean4\n{code}\n  sorry\n```",
@@ -165,8 +165,6 @@ class ModelProofGenerator:
 
     def generate(self, prompts: Sequence[ProofPrompt], n: int) -> list[list[SampledProof]]:
         texts = [self.fmt.prompt(p) for p in prompts]
-        if self.fmt.name == "ours":  # our models read every prompt through their own format, as goals are
-            texts = [self.model.ckpt.fmt.prompt(t) for t in texts]
         return [[SampledProof(text, self.fmt.read(text, p), lp) for text, lp in row]
                 for p, row in zip(prompts, self.model.sample_scored(texts, n), strict=True)]
 
