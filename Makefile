@@ -31,6 +31,7 @@ shell: setup
 	@PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $${SHELL:-/bin/sh} -i
 
 test: setup
+	$(BIN)/ruff check prover tests benchmarks
 	$(BIN)/python -m pytest -q
 
 lean: setup
