@@ -122,7 +122,7 @@ def main() -> None:
                                                    save_every=args.steps, eval_fraction=0.05),
                   PolicyConfig(device="cpu"), progress=False)
         print(f"trained {args.steps} steps in {time.process_time() - t:.0f} CPU-s")
-    pcfg = PolicyConfig(device="cpu", num_samples=8, max_new_tokens=200)
+    pcfg = PolicyConfig(device="cpu", max_new_tokens=200)
     model = HFPolicy.load(model_dir, pcfg)
     tactic_model = HFPolicy.load(model_dir, pcfg.model_copy(update={"max_new_tokens": 96}))
     gen = ModelProofGenerator(model, PRESETS["ours"])
