@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from prover.attempts.problem import Dataset, Problem
 from prover.config import Config
 from prover.core import ProverError, StatementError, Theorem, read_lines
 
@@ -26,25 +26,7 @@ WHERE_TO_GET = {
 # Name prefixes that are the same competition under another spelling.
 _SOURCE_ALIASES = {"aimei": "aime", "aimeii": "aime"}
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One benchmark problem: the theorem and the labels a report groups by."""
-
-    theorem: Theorem
-    split: str
-    source: str
-    difficulty: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.theorem.name
-
-
-@dataclass(frozen=True)
-class Dataset:
-    name: str  # how the user named it (a path, `prop:easy:50`, `minif2f`)
-    problems: list[Problem]
+__all__ = ["Dataset", "Problem", "load_dataset", "load_jsonl", "problem_from_row", "source_of"]
 
 
 def source_of(name: str) -> str:

@@ -41,6 +41,7 @@ def default_out(spec: str, cfg: Config) -> Path:
 
 
 def run(args, cfg: Config) -> int:
+    from prover.attempts import make_executor
     from prover.bench.datasets import load_dataset
     from prover.bench.report import console as report_console
     from prover.bench.report import summarize, summary_table
@@ -48,8 +49,12 @@ def run(args, cfg: Config) -> int:
 
     dataset = load_dataset(args.dataset, cfg, split=args.split, limit=args.limit)
     out = Path(args.out) if args.out else default_out(args.dataset, cfg)
-    records = run_bench(dataset.problems, cfg, out, resume=args.resume, title=dataset.name,
-                        progress=not args.no_progress)
+    executor = make_executor(cfg)  # local, or Ray with --workers N / --ray-address: chosen here, once
+    try:
+        records = run_bench(dataset.problems, cfg, out, resume=args.resume, title=dataset.name,
+                            progress=not args.no_progress, executor=executor)
+    finally:
+        executor.close()
     summary = summarize(records)
     if args.json:
         print(json.dumps({"dataset": dataset.name, "out": str(out), "summary": summary}, ensure_ascii=False))
