@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -237,3 +238,69 @@ def test_one_tree_over_two_workers_each_with_its_own_lean_repl(ray_local, tmp_pa
     assert result.proof.tactics == ("constructor", "exact hp", "constructor", "exact hq", "exact hr")
     stats = result.graph.graph["stats"]
     assert stats["failed"] > 0 and stats["replay_calls"] >= 1  # the second worker joined (opened its own root)
+
+
+TINY_TRAINING = """
+env = "prop"
+[policy]
+kind = "uniform"
+device = "cpu"
+max_new_tokens = 32
+[search]
+budget_steps = 10
+timeout = 1e9
+[train]
+model_dim = 32
+model_layers = 1
+model_heads = 2
+batch_size = 8
+warmup_steps = 2
+[learn]
+heldout = "prop:easy:3"
+steps_per_round = 4
+"""
+
+
+def test_training_on_two_workers_equals_one_even_when_a_worker_dies(ray_local, tmp_path, monkeypatch):
+    """`prover train CORPUS --workers 2`: a round's searches fan out; the round's checkpoint reaches the
+    workers (the held-out searches after training use it); one worker is killed in each search phase, and
+    the run's rounds, records and metrics are those of one worker."""
+    import ray
+
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY_TRAINING)
+
+    def train(workers: int) -> Path:
+        out = tmp_path / f"run{workers}"
+        assert main(["train", "prop:train:6", "--config", str(config), "--rounds", "1", "--out", str(out),
+                     "--workers", str(workers), "--json"]) == 0
+        return out
+
+    one = train(1)
+    real_run, kills = RayExecutor.run, []
+
+    def run_and_kill_a_worker(self, tasks):
+        for i, record in enumerate(real_run(self, tasks)):
+            if i == 0:
+                ray.kill(self.pool.actors[1])
+                kills.append(1)
+            yield record
+
+    monkeypatch.setattr(RayExecutor, "run", run_and_kill_a_worker)
+    two = train(2)
+    assert len(kills) == 3  # round 0's held-out; round 1's search and held-out
+
+    def result(run: Path, name: str) -> list[dict]:
+        rows = [json.loads(line) for line in (run / "rounds" / name).read_text().splitlines()]
+        # Each run's own checkpoint path is in its settings; the rest must be equal.
+        return sorted(({**r, "stats": {**r["stats"], "seconds": None}, "run": None} for r in rows),
+                      key=lambda r: r["problem"])
+
+    for name in ("round-0000/heldout.jsonl", "round-0001/search.jsonl", "round-0001/heldout.jsonl"):
+        assert result(two, name) == result(one, name), name
+    assert (two / "rounds" / "round-0001" / "data.jsonl").read_text() == \
+        (one / "rounds" / "round-0001" / "data.jsonl").read_text()
+    strip = lambda run: [{k: v for k, v in json.loads(line).items() if k != "seconds"}  # noqa: E731
+                         for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert strip(two) == strip(one)
+    assert json.loads((one / "rounds" / "round-0001" / "metrics.json").read_text())["trained"]

@@ -191,14 +191,6 @@ class MCTS:
         self.in_flight += 1
         return Selection(path, tactic, logp, leaf["state"])
 
-    def route(self, sel: Selection) -> tuple[list[tuple[str, ...]], list[str]]:
-        """The goals of the nodes on the selection's path and the tactics between them: what a worker in
-        another process needs to rebuild the state and run `sel.tactic` there."""
-        nodes, adj = self.graph.nodes, self.graph.children
-        goals = [nodes[n]["goals"] for n in sel.path]
-        tactics = [adj[u][v]["tactic"] for u, v in zip(sel.path, sel.path[1:], strict=False)]
-        return goals, tactics
-
     def evaluate(self, sel: Selection) -> Evaluation:
         """Run the tactic; ask the policy's value of the resulting state if it is new."""
         g = self.graph

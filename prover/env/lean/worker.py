@@ -61,7 +61,6 @@ class Worker:
         self.cfg = cfg
         self.generation = 0
         self.restarts = 0
-        self.lock = threading.Lock()  # held by whoever is using the worker (see ReplPool.acquire)
         self.rebuilt: dict[tuple[str, str, tuple[str, ...]], int] = {}  # replayed proof states, this generation
         self._spawn = spawn
         self._pickles = pickles
