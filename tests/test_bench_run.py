@@ -49,7 +49,14 @@ def test_prop_run_of_50_is_complete_and_resumable(tmp_path, capsys):
     assert bench("prop:easy:50", "--out", str(out), "--resume") == 0  # nothing left to do
     assert records(out) == rows
     assert bench("prop:easy:50", "--out", str(out), "--resume", "--budget-steps", "7") == 2
-    assert "resume with the same settings" in capsys.readouterr().err
+    assert "(search differ)" in capsys.readouterr().err
+    # Everything that changes a result is checked, not only budgets: the policy's mode, seeds, attempts.
+    assert bench("prop:easy:50", "--out", str(out), "--resume", "--policy", "automation") == 2
+    assert "(policy differ)" in capsys.readouterr().err
+    assert bench("prop:easy:50", "--out", str(out), "--resume", "--attempts", "2") == 2
+    assert "(attempts differ)" in capsys.readouterr().err
+    assert main(["bench", "prop:easy:50", "--env", "prop", "--policy", "uniform", "--no-progress", "--out", str(out),
+                 "--resume", "--workers", "1"]) == 0  # how it runs is not a setting
 
 
 @pytest.mark.slow
