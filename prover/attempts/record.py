@@ -66,13 +66,14 @@ class AttemptRecord:
     def of(cls, problem: Problem, index: int, result: Any, run: dict[str, Any], collected: Any = None
            ) -> AttemptRecord:
         """From a finished prover.search.attempt.Attempt."""
-        u = result.usage
+        u, v = result.usage, result.verdict
+        verdict = None if v is None else Verdict(v.ok, v.messages, v.axioms)  # its source is the proof, above
         return cls(problem.name, index, problem.split, problem.source, problem.difficulty,
                    problem.theorem.statement, result.proved,
                    result.proof.render() if result.proved and result.proof else None,
                    list(result.proof.tactics) if result.proof else [],
                    Stats(u.env_calls, u.policy_calls, u.nodes, round(u.seconds, 4)),
-                   result.stop_reason, result.verdict, result.error, run, collected)
+                   result.stop_reason, verdict, result.error, run, collected)
 
     @classmethod
     def crashed(cls, problem: Problem, index: int, run: dict[str, Any], reason: str,

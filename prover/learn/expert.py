@@ -7,6 +7,9 @@ Round 0 evaluates the starting policy on the held-out set. Round r >= 1:
   3. train on the replay buffer (the original data + every round's, or with `replace` the newest round's
      only), continuing from the run's policy so far;
   4. evaluate the new policy on the held-out set; write the round (prover.learn.rounds: atomic).
+Every search of a round runs on the executor the CLI chose (prover.attempts: local, or Ray with
+`--workers N`); its records and examples are written as they arrive, so `--resume` continues a round
+killed half-way, and the learner trains on the driver.
 The run's policy (what rounds continue from and DIR/policy links to) is the checkpoint with the best
 held-out solve rate so far: continued training past a peak made the policy worse on the harder held-out
 problems while it kept fitting the corpus (prop: 77% -> 67% -> 63% in rounds 2-4), so a round that does
