@@ -11,6 +11,11 @@ second: samples per wall second end to end (sampling, gate, elaboration, ranking
 searches), and for sampling alone. Writes OUT/summary.json; the checkpoint in
 OUT/model serves `prover formalize --model OUT/model --env prop "if it rains then the ground is wet"`.
 Pass --model DIR to evaluate an existing checkpoint without training.
+
+Reproducible from its command: seeds fixed (train.seed, policy.seed), one torch thread, batches shuffled
+without length sorting (--sort-runs 0; the trainer's default length-sorted runs made each batch one
+sentence template and cut held-out accuracy from 36% to 12%), and the guard's searches bounded by counted
+steps, not seconds. Accuracies are therefore the same on a busy machine; candidates/s is a speed and is not.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=8, help="candidates sampled per sentence (N)")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch CPU threads (one avoids thread thrashing on a shared machine)")
+    ap.add_argument("--sort-runs", type=int, default=0,
+                    help="train.sort_runs: batches cut from length-sorted runs of N batches (0: plain shuffle)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -54,10 +61,13 @@ def main() -> None:
     cfg = load(overrides={
         "env": "prop", "policy.device": "cpu", "train.steps": args.steps, "train.batch_size": args.batch_size,
         "train.lr": args.lr, "train.model_dim": args.dim, "train.model_layers": args.layers,
-        "train.model_arch": args.arch, "formalize.temperature": args.temperature,
+        "train.model_arch": args.arch, "formalize.temperature": args.temperature, "train.sort_runs": args.sort_runs,
         "train.warmup_steps": min(50, args.steps // 10), "train.save_every": 10**9, "train.eval_fraction": 0.0,
         "formalize.max_new_tokens": 96})
-    summary: dict = {"config": vars(args)}
+    import transformers
+
+    summary: dict = {"config": vars(args), "versions": {"torch": torch.__version__,
+                                                         "transformers": transformers.__version__}}
     model = args.model
     if model is None:
         model = str(out / "model")

@@ -73,7 +73,7 @@ class Theorem:
         if not stmt.strip():
             raise StatementError("empty statement")
         if name is None:
-            m = re.match(r"^\s*(?:theorem|lemma)\s+([^\s(:{\[]+)", stmt)
+            m = re.search(r"^\s*(?:theorem|lemma)\s+([^\s(:{\[]+)", stmt, re.MULTILINE)  # after a docstring too
             name = m.group(1) if m else "anonymous"
         return cls(name=name, statement=stmt, header=header, informal=informal)
 
@@ -157,15 +157,25 @@ StepResult = Progress | Proved | Failed
 
 @dataclass(frozen=True)
 class Verdict:
-    """The final whole-proof check. `ok` is the only thing that makes a theorem proved."""
+    """The final whole-proof check. `ok` is the only thing that makes a theorem proved.
+
+    `checks` names the checks that ran, in order (for Lean: the gate, then the judge's own checks,
+    see docs/lean.md); when the proof is rejected, the last one named is the one that refused it.
+    """
 
     ok: bool
     messages: tuple[str, ...] = ()
     axioms: tuple[str, ...] = ()
     source: str = ""
+    checks: tuple[str, ...] = ()
 
     def reason(self) -> str:
         return "; ".join(self.messages) if self.messages else ("verified" if self.ok else "rejected")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The verdict in a JSON record (the source is the record's own `proof`)."""
+        return {"ok": self.ok, "messages": list(self.messages), "axioms": list(self.axioms),
+                "checks": list(self.checks)}
 
 
 # ---------------------------------------------------------------------------------------------------

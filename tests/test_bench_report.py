@@ -82,3 +82,17 @@ def test_report_errors_are_one_line(tmp_path, capsys):
     (tmp_path / "empty.jsonl").write_text("")
     assert main(["report", str(tmp_path / "empty.jsonl")]) == 2
     assert "has no records" in capsys.readouterr().err
+
+
+def test_the_comparison_plot_compares_only_problems_common_to_the_runs(tmp_path):
+    from prover.bench.plots import common_problems, plot_budget
+
+    kept, note = common_problems([("a", A), ("b", B)])
+    assert [sorted({r["problem"] for r in records}) for _, records in kept] == [["p1", "p2", "p3"]] * 2
+    assert note == "3 problems common to all runs (2 not in every run left out)"
+    # over the common problems a solves p1, p2 (2 of 3), b solves p2, p3: the curves end at 2/3 each
+    assert [solved_within(records)[1][-1] for _, records in kept] == [2 / 3, 2 / 3]
+    _, note = common_problems([("a", A), ("c", [rec("q", 0, True, 1)])])
+    assert note.startswith("no problem in common")
+    png = plot_budget([("a", A), ("b", B)], tmp_path / "budget.png")
+    assert png.stat().st_size > 1000

@@ -227,14 +227,16 @@ def test_one_tree_over_two_workers_each_with_its_own_lean_repl(ray_local, tmp_pa
     from prover.core import Theorem
 
     fake = [sys.executable, str(Path(__file__).with_name("fake_repl.py"))]
+    judge = [sys.executable, str(Path(__file__).with_name("fake_judge.py"))]
     tactics = ["constructor", "exact hp", "exact hq", "exact hr", "intro h"]  # no closer: five steps deep
-    cfg = load(overrides={"env": "lean", "lean.repl_command": fake, "lean.timeout": 10.0, "policy.kind": "automation",
+    cfg = load(overrides={"env": "lean", "lean.repl_command": fake, "lean.judge_command": judge,
+                          "lean.timeout": 10.0, "policy.kind": "automation",
                           "policy.automation_tactics": tactics, "ray.workers": 2, "search.budget_steps": 80,
                           "search.timeout": None})
     theorem = Theorem.from_text("theorem t (p q r : Prop) (hp : p) (hq : q) (hr : r) : p ∧ q ∧ r",
                                 header=OLYMPIAD_HEADER)
     result = prove_tree(cfg, theorem)
-    assert result.proved and result.verdict.ok  # the stand-in's final check of the whole proof passed
+    assert result.proved and result.verdict.ok  # the stand-in judge accepted the whole proof
     assert result.proof.tactics == ("constructor", "exact hp", "constructor", "exact hq", "exact hr")
     stats = result.graph.graph["stats"]
     assert stats["failed"] > 0 and stats["replay_calls"] >= 1  # the second worker joined (opened its own root)

@@ -13,10 +13,10 @@ from prover.config import load
 from prover.core import ProverError
 from prover.env.prop import PropEnv
 from prover.formalize import propcheck, propdata
-from prover.formalize.endpoint import EndpointGenerator, endpoint_url
 from prover.formalize.pipeline import screen
 from prover.formalize.prompting import fewshot_prompt, load_pairs, statement_from
 from prover.formalize.statement import normalize
+from prover.policy.endpoint import EndpointGenerator, endpoint_url
 
 PROP = load(overrides={"env": "prop"})
 
@@ -219,7 +219,7 @@ def test_unreachable_endpoint_is_one_clear_error(capsys):
 def test_endpoint_http_errors_and_empty_answers(server):
     base = f"http://127.0.0.1:{server.server_address[1]}"
     with pytest.raises(ProverError, match="answered HTTP 500"):
-        EndpointGenerator(f"{base}/fail/v1/completions").generate("x", 2)
+        EndpointGenerator(f"{base}/fail/v1/completions", sleep=lambda s: None).generate("x", 2)
     server.completions = []
     assert EndpointGenerator(f"{base}/v1/completions").generate("x", 2) == []  # no answer, and no endless retry
 

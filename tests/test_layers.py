@@ -29,7 +29,9 @@ def imports(path: Path) -> list[tuple[int, str]]:
 
 def layer(path: Path) -> str | None:
     parts = path.relative_to(PROVER).with_suffix("").parts
-    return None if parts == ("__init__",) else parts[0]
+    if parts == ("__init__",):
+        return None
+    return "cli" if parts == ("__main__",) else parts[0]  # `python -m prover` is the CLI
 
 
 def violations() -> list[str]:

@@ -20,12 +20,20 @@ from prover.core import EnvUnavailable, Failed, GateError, Progress, Proof, Prov
 from prover.env.lean import LeanEnv
 
 FAKE = str(Path(__file__).with_name("fake_repl.py"))
+FAKE_JUDGE = str(Path(__file__).with_name("fake_judge.py"))
 AND_SWAP = "theorem t (p q : Prop) : p ∧ q → q ∧ p"
 
 
 def fake_cfg(tmp_path: Path, *args: str, **kw) -> LeanConfig:
     return LeanConfig(repl_command=[sys.executable, FAKE, "--log", str(tmp_path / "log.jsonl"), *args],
+                      judge_command=[sys.executable, FAKE_JUDGE, "--log", str(tmp_path / "judge.jsonl")],
                       timeout=kw.pop("timeout", 5.0), **kw)
+
+
+def judged(tmp_path: Path) -> list[dict]:
+    """The stand-in judge's runs: the challenge and solution files it was given."""
+    path = tmp_path / "judge.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
 
 def log(tmp_path: Path) -> list[dict]:
@@ -66,8 +74,11 @@ def test_open_step_verify(tmp_path, no_children):
         verdict = env.verify(thm, Proof(thm, ("intro h", "constructor", "simp", "simp")))
         assert verdict.ok and verdict.axioms == ("propext",)
         assert verdict.source.startswith(OLYMPIAD_HEADER) and f"{AND_SWAP} := by\n  intro h\n" in verdict.source
-    assert kinds(tmp_path).count("header") == 1  # elaborated once, reused for every statement
-    assert kinds(tmp_path).count("check") == 1  # the final check compiled the whole file, fresh
+    # the imports elaborated once, the rest of the header run once on them, reused for every statement
+    assert kinds(tmp_path).count("import") == 1 and kinds(tmp_path).count("header") == 1
+    assert "check" not in kinds(tmp_path)  # the REPL serves search steps; the judge decides
+    [run] = judged(tmp_path)
+    assert run["solution"] == verdict.source and run["challenge"].endswith(f"{AND_SWAP} := by sorry\n")
 
 
 def test_the_final_check_refuses_what_is_not_a_proof(tmp_path, no_children):
@@ -83,7 +94,7 @@ def test_the_final_check_refuses_what_is_not_a_proof(tmp_path, no_children):
         assert not gated.ok and "safety gate" in gated.reason()
         false = theorem("theorem f (a : Nat) : False")
         assert not env.verify(false, Proof(false, ("omega",))).ok
-    assert kinds(tmp_path).count("check") == 3  # the gated proof never reached a process
+    assert len(judged(tmp_path)) == 3  # what the gate refused never reached the judge
 
 
 def test_an_example_is_audited_under_a_name(tmp_path):
@@ -91,6 +102,7 @@ def test_an_example_is_audited_under_a_name(tmp_path):
         thm = theorem("example (p : Prop) : p → p")
         verdict = env.verify(thm, Proof(thm, ("intro h", "exact h")))
         assert verdict.ok and "theorem prover_checked_example" in verdict.source
+    assert judged(tmp_path)[0]["challenge"].endswith("theorem prover_checked_example (p : Prop) : p → p := by sorry\n")
 
 
 def test_statement_errors_and_gate(tmp_path):
@@ -103,15 +115,15 @@ def test_statement_errors_and_gate(tmp_path):
         assert isinstance(refused, Failed) and "safety gate" in refused.message
 
 
-def test_a_pool_elaborates_the_header_once_and_unpickles_it(tmp_path, no_children):
+def test_a_pool_starts_every_process_with_the_header(tmp_path, no_children):
     with LeanEnv.from_config(fake_cfg(tmp_path, pool_size=3)) as env:
         pids = {w.pid for w in env.pool.workers}
         assert len(pids) == 3
-    assert sorted(kinds(tmp_path)) == ["header", "pickle", "unpickle", "unpickle"]
-    (tmp_path / "b").mkdir()
-    with LeanEnv.from_config(fake_cfg(tmp_path / "b", pool_size=2, pickle_header=False)):
+    assert sorted(kinds(tmp_path)) == ["header"] * 3 + ["import"] * 3 + ["start"] * 3
+    (tmp_path / "b").mkdir()  # with pickles: the first process pickles its imports, the others unpickle them
+    with LeanEnv.from_config(fake_cfg(tmp_path / "b", pool_size=3, pickle_header=True)):
         pass
-    assert kinds(tmp_path / "b") == ["header", "header"]
+    assert sorted(kinds(tmp_path / "b")) == ["header"] * 3 + ["import", "pickle"] + ["start"] * 3 + ["unpickle"] * 2
 
 
 @pytest.mark.parametrize("bad, why", [("hang", "no answer from Lean within"), ("crash", "mid-answer"),
@@ -120,16 +132,17 @@ def test_a_failing_process_is_replaced_and_old_states_replayed(tmp_path, bad, wh
     with LeanEnv.from_config(fake_cfg(tmp_path, timeout=1.0)) as env:
         root = env.open(theorem())
         s1 = env.step(root, "intro h").state
-        old_pid = env.pool.workers[0].pid
         failed = env.step(s1, bad)
         assert isinstance(failed, Failed) and why in failed.message
-        assert env.pool.workers[0].pid != old_pid and env.pool.restarts == 1
+        assert env.pool.workers[0].pid is None and env.pool.restarts == 1  # killed; the next request starts one
         # s1's proof state died with the process: it is rebuilt (statement, then `intro h`) and used
         s2 = env.step(s1, "constructor")
         assert isinstance(s2, Progress) and len(s2.state.goals) == 2
         assert isinstance(env.step(root, "simp"), Proved)
-    after_restart = kinds(tmp_path)[kinds(tmp_path).index("unpickle"):]
-    assert after_restart[:3] == ["unpickle", "statement", "tactic"]  # header from the pickle, then the replay
+        assert env.pool.starts == 2
+    after_restart = kinds(tmp_path)[kinds(tmp_path).index("start", 1):]
+    # a new process: the imports, the header's rest, then the replay (statement, `intro h`), then the step
+    assert after_restart[:6] == ["start", "import", "header", "statement", "tactic", "tactic"]
 
 
 def test_memory_cap_replaces_the_process(tmp_path, no_children):
@@ -205,8 +218,11 @@ def test_without_lean_every_entry_point_says_so(tmp_path, monkeypatch, capsys):
 
 def test_prove_and_check_through_the_cli_with_a_configured_repl(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PROVER_LEAN__REPL_COMMAND", json.dumps([sys.executable, FAKE]))
+    monkeypatch.setenv("PROVER_LEAN__JUDGE_COMMAND", json.dumps([sys.executable, FAKE_JUDGE]))
     assert main(["prove", AND_SWAP, "--json", "--budget-steps", "20"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["proved"] and record["verdict"]["axioms"] == ["propext"]
+    assert record["verdict"]["checks"] == ["gate", "challenge", "solution", "imports", "statement", "safety",
+                                           "replay", "axioms"]
     assert main(["check", AND_SWAP, "--proof", "intro h\nconstructor\nsimp\nsimp", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["verified"]

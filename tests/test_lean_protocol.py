@@ -20,7 +20,6 @@ from prover.env.lean.protocol import (
     ErrorResponse,
     ProtocolError,
     TacticResponse,
-    axioms_of,
     open_outcome,
     parse_response,
     tactic_outcome,
@@ -163,13 +162,32 @@ def test_garbage_and_wrong_shapes_are_protocol_errors():
             parse_response(raw)
 
 
-def test_axiom_reports_in_leans_format():
-    def info(text: str) -> CommandResponse:
-        return parse_response({"env": 3, "messages": [{"severity": "info", "pos": {"line": 1, "column": 0},
-                                                         "data": text}]})
+def test_tactic_texts_go_on_the_wire_as_the_transcripts_send_them(shared_fixtures):
+    """One line goes as it is: the form every transcript pins. A text of several lines goes as one
+    `(`...`)` sequence whose lines keep their layout (LeanEnv's reason: docs/lean.md, `wire_tactic`)."""
+    from prover.env.lean.env import wire_tactic
 
-    assert axioms_of(info("'t' depends on axioms: [propext, Classical.choice, Quot.sound]")) == (
-        "propext", "Classical.choice", "Quot.sound")
-    assert axioms_of(info("'Foo.t' does not depend on any axioms")) == ()
-    assert axioms_of(info("t : 1 = 1")) is None
-    assert axioms_of(parse_response('{"message": "Unknown environment."}')) is None
+    multi = []
+    for name, i, req, _ in pairs(shared_fixtures):
+        if "tactic" not in req:
+            continue
+        tactic = req["tactic"]
+        if "\n" not in tactic.strip() and ";" not in tactic:
+            assert wire_tactic(tactic) == tactic, f"{name}#{i}"
+        else:
+            multi.append(tactic)
+            wired = wire_tactic(tactic)
+            assert wired.startswith("(") and wired.endswith("\n)")
+            assert [ln[1:] for ln in wired[1:-2].split("\n")[1:]] == tactic.split("\n")[1:]  # layout kept
+    # no transcript sends two tactics in one request; the one multi-line request is a single `have ... by`
+    assert multi == ["have: true := by\n    apply ?succ\n    trivial"]
+
+
+def test_a_multi_tactic_text_is_one_paren_sequence():
+    from prover.env.lean.env import wire_tactic
+
+    assert wire_tactic("intro h\nexact h.1") == "(intro h\n exact h.1\n)"
+    assert wire_tactic("intro h; exact h.1") == "(intro h; exact h.1\n)"
+    assert wire_tactic("\nconstructor\n\n  · simp -- done\n") == "(constructor\n\n   · simp -- done\n)"
+    assert wire_tactic("calc a = b := h\n  _ = c := g") == "(calc a = b := h\n   _ = c := g\n)"
+    assert wire_tactic("simp [foo] at h ⊢") == "simp [foo] at h ⊢"

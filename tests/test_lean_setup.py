@@ -72,21 +72,42 @@ def test_the_steps_run_in_order_in_the_project(bare, monkeypatch, capsys):
     trace = bare / "trace"
     _script(bare / "bin" / "elan", f'echo "elan $* in $PWD" >> {trace}\n')
     _script(bare / "bin" / "lean", "exit 0\n")
-    # the stand-in lake "builds" what the real one would: the REPL binary and Mathlib's build
+    # the stand-in lake "builds" what the real one would: the REPL and judge binaries and Mathlib's build
     mkdir, touch = (shutil.which(tool, path=os.defpath) for tool in ("mkdir", "touch"))
     _script(bare / "bin" / "lake", f'echo "lake $* in $PWD" >> {trace}\n'
-            f'{mkdir} -p .lake/packages/REPL/.lake/build/bin .lake/packages/mathlib/.lake/build/lib\n'
-            f'{touch} .lake/packages/REPL/.lake/build/bin/repl\n')
+            f'{mkdir} -p .lake/packages/REPL/.lake/build/bin .lake/packages/mathlib/.lake/build/lib '
+            f'core/.lake/build/bin\n'
+            f'{touch} .lake/packages/REPL/.lake/build/bin/repl core/.lake/build/bin/prover_judge\n')
     assert main(["setup-lean"]) == 0
     assert "Lean is ready" in capsys.readouterr().out
     assert trace.read_text().splitlines() == [
         f"elan toolchain install {(PROJECT / 'lean-toolchain').read_text().strip()} in {project}",
         f"lake update in {project}",  # no manifest yet: resolve the pinned tags
         f"lake exe cache get in {project}",
-        f"lake build Prover repl in {project}",
+        f"lake build Prover repl prover_judge in {project}",
     ]
     assert missing_line(LeanConfig(project_dir=project, elan_home=bare / "elan")) is None  # what doctor reads
     (project / "lake-manifest.json").write_text("{}")  # with a manifest, its exact commits are kept
     trace.unlink()
     assert main(["setup-lean"]) == 0
     assert "lake update" not in trace.read_text()
+
+
+def test_dry_run_without_elan_lists_every_step_elan_first(bare, capsys):
+    assert main(["setup-lean", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    pinned = (PROJECT / "lean-toolchain").read_text().strip()
+    assert [line.split("] ", 1)[0] for line in lines] == [f"[{i}/5" for i in range(1, 6)]
+    assert "install elan" in lines[0] and "elan-init.sh" in lines[0] and "-y" in lines[0]
+    elan, lake = bare / "elan" / "bin" / "elan", bare / "elan" / "bin" / "lake"
+    assert lines[1].endswith(f"{elan} toolchain install {pinned}")
+    assert [line.rsplit(": ", 1)[1] for line in lines[2:]] == [
+        f"{lake} update", f"{lake} exe cache get", f"{lake} build Prover repl prover_judge"]
+    assert not (bare / "elan").exists()  # listed, not run
+
+
+def test_dry_run_with_elan_lists_the_same_steps_without_installing_elan(bare, capsys):
+    _script(bare / "bin" / "elan", "exit 1\n")  # a dry run never runs it
+    assert main(["setup-lean", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and "install the pinned toolchain" in lines[0] and str(bare / "bin" / "elan") in lines[0]

@@ -174,15 +174,17 @@ def test_replace_drops_the_original_data_that_accumulation_keeps(capsys, setup, 
 
 @pytest.mark.slow
 def test_a_run_stops_once_the_held_out_rate_stops_improving(capsys, setup, tmp_path):
-    """prop:easy:3 at 10 env calls: the uniform start already solves all three, so no round can beat it."""
+    """prop:easy:2 at 10 env calls: the uniform start already solves both, so no round can beat it."""
     config, _ = setup
-    out = train(capsys, config, "--rounds", "4", "--patience", "1", "--out", str(tmp_path / "run"))
+    out = train(capsys, config, "--rounds", "4", "--patience", "1", "--heldout", "prop:easy:2", "--out",
+                str(tmp_path / "run"))
     rows = metrics(tmp_path / "run")
     assert rows[0]["heldout_solve_rate"] == 1.0
     assert [r["round"] for r in rows] == [0, 1]
     assert "stopping after round 1: the held-out solve rate has not improved for 1 round(s)" in out
-    assert f"policy: {tmp_path / 'run'}/policy (round 1: held-out {rows[1]['heldout_solved']}/3)" in out
-    out = train(capsys, config, "--rounds", "4", "--patience", "1", "--out", str(tmp_path / "run"), "--resume")
+    assert f"policy: {tmp_path / 'run'}/policy (round 1: held-out {rows[1]['heldout_solved']}/2)" in out
+    out = train(capsys, config, "--rounds", "4", "--patience", "1", "--heldout", "prop:easy:2", "--out",
+                str(tmp_path / "run"), "--resume")
     assert "stopping after round 1" in out and [r["round"] for r in metrics(tmp_path / "run")] == [0, 1]
 
 

@@ -125,6 +125,13 @@ def test_log_probs_from_batched_sampling_match_a_separate_scoring_pass(trained):
     assert checked > len(states)
 
 
+def test_a_state_with_no_proposals_scores_to_nothing(trained):
+    """All of a state's samples can be cut or malformed; scoring its empty list must not crash the batch."""
+    ckpt = HFPolicy.load(trained[1], CPU).ckpt
+    logp, count = completion_logprobs(ckpt, [])
+    assert logp.shape == (0,) and count.shape == (0,)
+
+
 def test_scoring_with_a_shared_prompt_cache_matches_reading_each_sequence_whole(trained):
     """Ranking reads each prompt once and copies its cache to every candidate; that must change nothing."""
     _, out, examples = trained

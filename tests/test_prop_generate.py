@@ -9,6 +9,7 @@ import pytest
 
 from prover.core import Theorem
 from prover.env.prop import SIZES, PropEnv, decide, parse, problems, provable, unprovable
+from prover.env.prop.canon import statement_key
 from prover.env.prop.generate import _has_nested_implication, canonical
 
 pytestmark = pytest.mark.slow  # generating the three splits takes several seconds
@@ -42,6 +43,16 @@ def test_splits_are_disjoint_up_to_variable_renaming(splits) -> None:
         assert len(forms) == len(ps), f"duplicates inside {split}"
         for f in forms:
             assert seen.setdefault(f, split) == split, f"{f.text} is in {seen[f]} and {split}"
+
+
+def test_splits_are_disjoint_up_to_the_canonical_form(splits) -> None:
+    # Renaming, hypothesis order and currying: `prop_hard_0019` used to be `prop_train_1963` after intros.
+    seen: dict[str, str] = {}
+    for split, ps in splits.items():
+        keys = {statement_key(th.statement) for th in ps}
+        assert len(keys) == len(ps), f"duplicates inside {split} up to the canonical form"
+        for k in keys:
+            assert seen.setdefault(k, split) == split, f"{k} is in {seen[k]} and {split}"
 
 
 def test_every_problem_is_provable_and_hard_needs_a_case_split(splits) -> None:

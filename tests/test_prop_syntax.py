@@ -77,7 +77,17 @@ def test_bare_formula_binds_free_names_in_order_of_appearance() -> None:
         ("p ~ q", "unexpected character '~'"),
         ("lemma t (p : Prop) : p → p", "'lemma' is Mathlib syntax"),
         ("   ", "empty"),
-        ("theorem t (p : Prop) : p := by", "unexpected token ':='"),
+        ("theorem t (p : Prop) : p := by", "has a proof attached"),
+        ("theorem t (p : Prop) : p := by sorry", "has a proof attached"),
+        ("p → p := trivial", "has a proof attached"),
+        ("theorem t (p : Prop) (h : p → q) : p", "unknown identifier 'q': only the variables the binders declare"),
+        ("example (p : Prop) : p ∨ nofile", "unknown identifier 'nofile'"),
+        ("nofile", "single proposition 'nofile', which is not provable"),
+        ("runs/x", "looks like a file path"),
+        ("proof.lean", "looks like a file path"),
+        ("prop:hard:0", "dataset spec"),
+        ("bench", "is a prover command or keyword"),
+        ("theoremthPcasexacth1", "single proposition"),
     ],
 )
 def test_malformed_statements_raise_one_clear_line(statement: str, message: str) -> None:

@@ -1,6 +1,6 @@
 """Running many attempts, for every user of them (bench, expert iteration, test-time RL, formalization).
 
-- `problem`: Problem and Dataset, what an attempt is at;
+- `problem`: Problem, what an attempt is at;
 - `record`: AttemptRecord, the one typed result of an attempt (what `prover bench` writes), its one crash
   form, and `run_settings`, what makes two runs' records comparable;
 - `results`: the durable, resumable JSONL file of records;
@@ -12,8 +12,8 @@ Layering: core <- env, policy <- search <- distributed <- attempts <- learn, ben
 """
 
 from prover.attempts.executor import Executor, LocalExecutor, Task, make_executor
-from prover.attempts.problem import Dataset, Problem
+from prover.attempts.problem import Problem
 from prover.attempts.record import AttemptRecord, Stats, run_settings
 
-__all__ = ["AttemptRecord", "Dataset", "Executor", "LocalExecutor", "Problem", "Stats", "Task", "make_executor",
+__all__ = ["AttemptRecord", "Executor", "LocalExecutor", "Problem", "Stats", "Task", "make_executor",
            "run_settings"]

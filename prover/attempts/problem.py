@@ -1,4 +1,5 @@
-"""What an attempt is at: a theorem with the labels a report groups by."""
+"""What an attempt is at: a theorem with the labels a report groups by. (Loading them from files, with
+skipped-row reporting, is prover.bench.datasets.)"""
 
 from __future__ import annotations
 
@@ -19,9 +20,3 @@ class Problem:
     @property
     def name(self) -> str:
         return self.theorem.name
-
-
-@dataclass(frozen=True)
-class Dataset:
-    name: str  # how the user named it (a path, `prop:easy:50`, `minif2f`)
-    problems: list[Problem]

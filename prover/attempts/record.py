@@ -6,12 +6,14 @@ One schema, built in two places only: `AttemptRecord.of` (the attempt ran, whate
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from prover.attempts.problem import Problem
 from prover.config import Config
 from prover.core import Verdict
+from prover.search.attempt import SampleStats
 
 
 def run_settings(cfg: Config) -> dict[str, Any]:
@@ -59,6 +61,7 @@ class AttemptRecord:
     verdict: Verdict | None
     error: str | None
     run: dict[str, Any]  # run_settings of the run it belongs to
+    sampled: SampleStats | None = None  # whole-proof and hybrid modes: what was sampled (pass@k's n, c)
     # What the task's `collect` made of the attempt where it ran (e.g. training examples); not written.
     collected: Any = field(default=None, compare=False, repr=False)
 
@@ -67,13 +70,13 @@ class AttemptRecord:
            ) -> AttemptRecord:
         """From a finished prover.search.attempt.Attempt."""
         u, v = result.usage, result.verdict
-        verdict = None if v is None else Verdict(v.ok, v.messages, v.axioms)  # its source is the proof, above
+        verdict = None if v is None else dataclasses.replace(v, source="")  # the source is the proof, above
         return cls(problem.name, index, problem.split, problem.source, problem.difficulty,
                    problem.theorem.statement, result.proved,
                    result.proof.render() if result.proved and result.proof else None,
                    list(result.proof.tactics) if result.proof else [],
                    Stats(u.env_calls, u.policy_calls, u.nodes, round(u.seconds, 4)),
-                   result.stop_reason, verdict, result.error, run, collected)
+                   result.stop_reason, verdict, result.error, run, result.sampled, collected)
 
     @classmethod
     def crashed(cls, problem: Problem, index: int, run: dict[str, Any], reason: str,
@@ -89,26 +92,26 @@ class AttemptRecord:
 
     def to_json(self) -> dict[str, Any]:
         s, v = self.stats, self.verdict
-        return {
+        return ({
             "problem": self.problem, "attempt": self.attempt, "split": self.split, "source": self.source,
             "difficulty": self.difficulty, "theorem": self.theorem, "proved": self.proved, "proof": self.proof,
             "tactics": list(self.tactics),
             "stats": {"env_calls": s.env_calls, "policy_calls": s.policy_calls, "nodes": s.nodes,
                       "seconds": s.seconds},
             "stop_reason": self.stop_reason,
-            "verdict": None if v is None else {"ok": v.ok, "messages": list(v.messages), "axioms": list(v.axioms)},
+            "verdict": None if v is None else v.as_dict(),
             "error": self.error, "run": self.run,
-        }
+        } | ({"sampled": dataclasses.asdict(self.sampled)} if self.sampled is not None else {}))
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> AttemptRecord:
         """A line of a results file (older files may lack fields: they read as unknown)."""
-        stats, v = row.get("stats") or {}, row.get("verdict")
+        stats, v, sampled = row.get("stats") or {}, row.get("verdict"), row.get("sampled")
         return cls(str(row.get("problem")), int(row.get("attempt", 0)), row.get("split"), row.get("source"),
                    row.get("difficulty"), row.get("theorem", ""), bool(row.get("proved")), row.get("proof"),
                    list(row.get("tactics") or []),
                    Stats(stats.get("env_calls"), stats.get("policy_calls"), stats.get("nodes"), stats.get("seconds")),
                    row.get("stop_reason", ""),
                    None if v is None else Verdict(bool(v.get("ok")), tuple(v.get("messages") or ()),
-                                                  tuple(v.get("axioms") or ())),
-                   row.get("error"), row.get("run") or {})
+                                                  tuple(v.get("axioms") or ()), checks=tuple(v.get("checks") or ())),
+                   row.get("error"), row.get("run") or {}, None if sampled is None else SampleStats(**sampled))

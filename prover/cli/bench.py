@@ -8,17 +8,21 @@ from pathlib import Path
 from typing import get_args
 
 from prover.config import Config, SearchConfig
+from prover.core import ProverError
 
 ALGORITHMS = list(get_args(SearchConfig.model_fields["algorithm"].annotation))
 
 
 def add_parser(sub, parent) -> None:
     p = sub.add_parser("bench", parents=[parent], help="run a batch benchmark (resumable JSONL results)")
-    p.add_argument("dataset", metavar="DATASET", help="a JSONL file, prop:SPLIT[:N], or a named dataset (minif2f, olympiad)")
+    p.add_argument("dataset", metavar="DATASET",
+                   help="a JSONL file (miniF2F schema), prop:SPLIT[:N] or prop:SPLIT[A:B] (these imply --env prop), "
+                        "or a named dataset (minif2f, olympiad)")
     p.add_argument("--split", metavar="S", help="only problems of this split (valid, test, ...)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N problems")
     p.add_argument("--attempts", dest="bench.attempts", type=int, metavar="K", help="attempts per problem (pass@k)")
-    p.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend (default: lean)")
+    p.add_argument("--env", dest="env", choices=["lean", "prop"],
+                   help="verifier backend (default: lean; prop for prop:... datasets)")
     p.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls per attempt")
     p.add_argument("--timeout", dest="search.timeout", type=float, metavar="S", help="wall seconds per attempt")
     p.add_argument("--search", dest="search.algorithm", choices=ALGORITHMS, help="search algorithm")
@@ -31,6 +35,9 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--out", metavar="FILE", help="results file (default: bench.out_dir/DATASET.jsonl)")
     p.add_argument("--resume", action="store_true", help="continue FILE: skip finished attempts")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--dry-run", action="store_true",
+                   help="only load the dataset and run the safety gate on every row (no Lean needed): "
+                        "what loads, what is skipped, what the gate refuses, and why")
     p.set_defaults(handler=run)
 
 
@@ -40,6 +47,55 @@ def default_out(spec: str, cfg: Config) -> Path:
     return cfg.bench.out_dir / (re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-") + ".jsonl")
 
 
+def env_for(args, cfg: Config) -> Config:
+    """A generated `prop:...` dataset runs on the propositional bench whatever the configured default; an
+    explicit `--env lean` with one is a contradiction, said in one line."""
+    from prover.bench.datasets import is_prop_spec
+
+    if not is_prop_spec(args.dataset) or cfg.env == "prop":
+        return cfg
+    if args.env == "lean":
+        raise ProverError(f"{args.dataset} is a propositional dataset: it runs with --env prop, not --env lean "
+                          "(drop --env, or give a JSONL file of Lean theorems)")
+    return cfg.model_copy(update={"env": "prop"})
+
+
+def dry_run(args, cfg: Config) -> int:
+    """Load the dataset and put every loaded row through the safety gate; nothing starts Lean."""
+    from prover.bench.datasets import load_dataset
+    from prover.core import GateError
+    from prover.env.lean import gate
+
+    dataset = load_dataset(args.dataset, cfg, split=args.split, limit=args.limit, report=None, allow_empty=True)
+    refused = []
+    for problem in dataset.problems:
+        try:
+            gate.check_header(problem.theorem.header, cfg.lean)
+            gate.check_statement(problem.theorem.statement, cfg.lean)
+        except GateError as e:
+            refused.append({"name": problem.name, "reason": str(e)})
+    loaded = [p.name for p in dataset.problems]
+    if args.json:
+        print(json.dumps({
+            "dataset": dataset.name, "file": dataset.file, "env": cfg.env,
+            "counts": {"loaded": len(loaded), "skipped": len(dataset.skipped), "renamed": len(dataset.renamed),
+                       "refused": len(refused), "ready": len(loaded) - len(refused)},
+            "loaded": loaded, "skipped": [s.as_dict() for s in dataset.skipped],
+            "renamed": [r.as_dict() for r in dataset.renamed], "refused": refused,
+        }, ensure_ascii=False))
+        return 0
+    print(f"{dataset.name}: {len(loaded)} problems load, {len(dataset.skipped)} rows skipped, "
+          f"{len(dataset.renamed)} renamed, {len(refused)} refused by the safety gate; "
+          f"{len(loaded) - len(refused)} ready for --env {cfg.env}")
+    for s in dataset.skipped:
+        print(f"skipped  line {s.line}{f' ({s.name})' if s.name else ''}: {s.reason}")
+    for r in dataset.renamed:
+        print(f"renamed  line {r.line}: {r.name} -> {r.new_name} (line {r.first_line} keeps {r.name})")
+    for r in refused:
+        print(f"refused  {r['name']}: {r['reason']}")
+    return 0
+
+
 def run(args, cfg: Config) -> int:
     from prover.attempts import make_executor
     from prover.bench.datasets import load_dataset
@@ -47,7 +103,19 @@ def run(args, cfg: Config) -> int:
     from prover.bench.report import summarize, summary_table
     from prover.bench.runner import run_bench
 
+    cfg = env_for(args, cfg)
+    if args.dry_run:
+        return dry_run(args, cfg)
     dataset = load_dataset(args.dataset, cfg, split=args.split, limit=args.limit)
+    if cfg.env == "lean":  # the gate answers before anything asks whether Lean is set up
+        from prover.core import GateError
+        from prover.env.lean import gate
+
+        for problem in dataset.problems:
+            try:
+                gate.check_theorem(problem.theorem, cfg.lean)
+            except GateError as e:
+                raise GateError(f"{args.dataset}, problem {problem.theorem.name}: {e}") from e
     out = Path(args.out) if args.out else default_out(args.dataset, cfg)
     executor = make_executor(cfg)  # local, or Ray with --workers N / --ray-address: chosen here, once
     try:
@@ -57,7 +125,9 @@ def run(args, cfg: Config) -> int:
         executor.close()
     summary = summarize(records)
     if args.json:
-        print(json.dumps({"dataset": dataset.name, "out": str(out), "summary": summary}, ensure_ascii=False))
+        print(json.dumps({"dataset": dataset.name, "out": str(out), "summary": summary,
+                          "skipped": [s.as_dict() for s in dataset.skipped],
+                          "renamed": [r.as_dict() for r in dataset.renamed]}, ensure_ascii=False))
     else:
         console = report_console()
         console.print(summary_table(f"{dataset.name} ({out})", summary))

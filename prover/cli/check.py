@@ -1,18 +1,24 @@
-"""`prover check STATEMENT_OR_FILE --proof TACTICS_OR_FILE`: replay tactics one per line, then verify."""
+"""`prover check STATEMENT_OR_FILE [--proof TACTICS_OR_FILE]`: replay tactics one per line, then verify.
+
+Without --proof the statement argument carries its proof (`theorem ... := by` and the tactics, as `prove
+--out FILE.lean` writes it); with --proof it must not (two proofs: which one?).
+"""
 
 from __future__ import annotations
 
 import json
 
-from prover.cli.inputs import read_tactics, read_theorem
+from prover.cli.inputs import read_source, read_tactics
 from prover.config import Config
-from prover.core import Failed, Proof, Proved
+from prover.core import Failed, Proof, Proved, ProverError
 
 
 def add_parser(sub, parent) -> None:
     p = sub.add_parser("check", parents=[parent], help="replay and verify a given proof")
-    p.add_argument("statement", metavar="STATEMENT_OR_FILE")
-    p.add_argument("--proof", required=True, metavar="TACTICS_OR_FILE", help="tactics, one per line")
+    p.add_argument("statement", metavar="STATEMENT_OR_FILE",
+                   help="a statement, or a file holding one (with its proof when --proof is not given)")
+    p.add_argument("--proof", metavar="TACTICS_OR_FILE",
+                   help="tactics, one per line, or a file of them (or a .lean file whose proof is taken)")
     p.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend (default: lean)")
     p.set_defaults(handler=run)
 
@@ -37,8 +43,23 @@ def replay(env, theorem, tactics: list[str]) -> tuple[list[str], list[dict], boo
 def run(args, cfg: Config) -> int:
     from prover.env import make_env
 
-    theorem = read_theorem(args.statement, cfg)
-    tactics = read_tactics(args.proof)
+    source = read_source(args.statement, cfg)
+    theorem = source.theorem
+    if args.proof is None:
+        if source.tactics is None:
+            raise ProverError(f"no proof to check: {args.statement} holds none; give --proof TACTICS_OR_FILE")
+        tactics = source.tactics
+    else:
+        tactics = read_tactics(args.proof)
+        if source.tactics is not None and tactics != source.tactics:
+            raise ProverError(f"{args.statement} holds a proof and --proof gives another: "
+                              "leave out --proof to check the one in the file")
+    if cfg.env == "lean":  # the gate answers before anything asks whether Lean is set up
+        from prover.env.lean import gate
+
+        gate.check_theorem(theorem, cfg.lean)
+        for tactic in tactics:
+            gate.check_tactic(tactic, cfg.lean)
     env = make_env(cfg)
     try:
         root_goals, steps, closed = replay(env, theorem, tactics)
@@ -56,8 +77,7 @@ def run(args, cfg: Config) -> int:
     if args.json:
         print(json.dumps({
             "theorem": theorem.statement, "verified": verified, "steps": steps, "goals": root_goals,
-            "verdict": None if verdict is None else {"ok": verdict.ok, "messages": list(verdict.messages),
-                                                     "axioms": list(verdict.axioms)},
+            "verdict": None if verdict is None else verdict.as_dict(),
             "error": None if verified else reason,
         }, ensure_ascii=False))
     else:

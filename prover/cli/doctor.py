@@ -1,4 +1,8 @@
-"""`prover doctor`: what is installed, what is missing, and the next step for each missing part."""
+"""`prover doctor`: what is installed, what is missing, and the next step for each missing part.
+
+Exit 0 when everything the configured setup needs is there (Lean's parts too with the default
+`env = "lean"`), 1 when something is missing; `--lean-ready` answers for Lean alone.
+"""
 
 from __future__ import annotations
 
@@ -50,23 +54,45 @@ def checks(cfg: Config) -> list[dict]:
     return rows
 
 
+def missing(rows: list[dict], cfg: Config) -> list[str]:
+    """The parts the configured setup needs and lacks: every package, and with the default `env = "lean"`
+    every Lean part but elan (a toolchain can be there without it)."""
+    return [r["name"] for r in rows if not r["found"]
+            and (r["group"] != "lean" or (cfg.env == "lean" and r["name"] != "elan"))]
+
+
+def table(rows: list[dict]):
+    """The report as a rich table whose cells wrap (long words fold) instead of being cut at the width."""
+    from rich.table import Table
+
+    t = Table(title="prover doctor")
+    t.add_column("", no_wrap=True)
+    for col in ("part", "status", "next step"):
+        t.add_column(col, overflow="fold", no_wrap=False)
+    for r in rows:
+        t.add_row("✓" if r["found"] else "✗", r["name"], r["detail"], r["fix"])
+    return t
+
+
 def run(args, cfg: Config) -> int:
     rows = checks(cfg)
     lean_ready = all(r["found"] for r in rows if r["group"] == "lean" and r["name"] != "elan")
     if args.lean_ready:
         return 0 if lean_ready else 1
-    core_ok = all(r["found"] for r in rows if r["group"] != "lean")
+    absent = missing(rows, cfg)
     if args.json:
-        print(json.dumps({"ok": core_ok, "lean_ready": lean_ready, "checks": rows}, ensure_ascii=False))
+        print(json.dumps({"ok": not absent, "lean_ready": lean_ready, "missing": absent, "checks": rows},
+                         ensure_ascii=False))
     else:
         from rich.console import Console
-        from rich.table import Table
 
-        table = Table(title="prover doctor")
-        for col in ("", "part", "status", "next step"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row("✓" if r["found"] else "✗", r["name"], r["detail"], r["fix"])
-        Console().print(table)
-        print("Lean: ready" if lean_ready else "Lean: not ready; `--env prop` runs the propositional bench meanwhile")
-    return 0 if core_ok else 1
+        Console().print(table(rows))
+        if lean_ready:
+            print("Lean: ready")
+        else:
+            print("Lean: not ready; `prover setup-lean` sets it up, `--env prop` runs the propositional bench meanwhile")
+        if absent:
+            print(f"missing for the configured setup (env = {cfg.env}): {', '.join(absent)}")
+    # Non-zero when something the configured setup needs is missing, as other doctors do, so a script or a
+    # CI step can gate on it; `--env prop` users set env = "prop" in their configuration to not need Lean.
+    return 1 if absent else 0

@@ -46,7 +46,9 @@ def run(args, cfg: Config) -> int:
     finally:
         env.close()
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        error = ("no candidate passed the gate and the verifier" if best is None else
+                 "the best statement was not proved" if proved is False else None)
+        print(json.dumps(result.to_json() | {"error": error}, ensure_ascii=False))
     else:
         _print(result)
     if best is None:

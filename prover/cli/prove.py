@@ -19,8 +19,18 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"],
                    help="search algorithm (default: mcts)")
     p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
-    p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation"],
-                   help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own")
+    p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation", "none"],
+                   help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own "
+                        "(none: it writes them; default: as the checkpoint was trained)")
+    p.add_argument("--mode", dest="policy.mode", choices=["tactic", "whole", "hybrid"],
+                   help="tactic: tree search (default); whole: sample complete proofs; hybrid: search on from "
+                        "where a sampled proof breaks")
+    p.add_argument("--samples", dest="policy.samples", type=int, metavar="N",
+                   help="whole/hybrid: proofs sampled at most (default 32)")
+    p.add_argument("--whole-format", dest="policy.whole_format", metavar="NAME",
+                   help="whole/hybrid prompt layout: ours, deepseek-v1.5, deepseek-v2, kimina")
+    p.add_argument("--policy-endpoint", dest="policy.endpoint", metavar="URL",
+                   help="a model on an OpenAI-compatible server (vLLM, SGLang, ...) instead of --policy")
     p.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
                    help="env workers running one MCTS tree in parallel (1, the default: no Ray)")
     p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
@@ -32,11 +42,16 @@ def add_parser(sub, parent) -> None:
 
 def run(args, cfg: Config) -> int:
     theorem = read_theorem(args.statement, cfg)  # bad input fails before anything heavy is imported
+    if cfg.env == "lean":  # the gate answers before anything asks whether Lean is set up
+        from prover.env.lean import gate
+
+        gate.check_theorem(theorem, cfg.lean)
 
     from prover.env import make_env
-    from prover.policy import make_policy
-    from prover.search.attempt import attempt
+    from prover.search.modes import attempter
 
+    if cfg.ray.workers > 1 and cfg.policy.mode != "tactic":
+        raise ProverError("--workers runs one parallel tree search: it takes --mode tactic only")
     if cfg.ray.workers > 1:
         from prover.distributed.driver import prove_tree
 
@@ -44,8 +59,7 @@ def run(args, cfg: Config) -> int:
     else:
         env = make_env(cfg)
         try:
-            policy = make_policy(cfg)
-            result = attempt(env, policy, theorem, cfg.search)
+            result = attempter(cfg)(env, theorem)
         finally:
             env.close()
     if result.stop_reason == "rejected":  # a malformed statement is bad input, not a failed search
@@ -59,13 +73,14 @@ def run(args, cfg: Config) -> int:
         out = Path(args.out)
         try:
             if out.suffix == ".lean":
-                out.write_text(record["proof"] or f"-- not proved: {why_not(record)}\n")
+                out.write_text(record["proof"] or unproved_source(theorem, why_not(record)))
             else:
                 out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         except OSError as e:
             raise ProverError(f"cannot write {out}: {e.strerror}") from e
-    if args.json:
-        print(json.dumps(record, ensure_ascii=False))
+    if args.json:  # a failed attempt says why in `error`, as every failing command's object does
+        print(json.dumps(record | {"error": record["error"] or (None if result.proved else why_not(record))},
+                         ensure_ascii=False))
     else:
         stats = record["stats"]
         summary = f"{stats['env_calls']} env calls, {stats['nodes']} nodes, {stats['seconds']:.2f}s"
@@ -75,6 +90,13 @@ def run(args, cfg: Config) -> int:
         else:
             print(f"not proved: {why_not(record)} ({summary})")
     return 0 if result.proved else 1
+
+
+def unproved_source(theorem, reason: str) -> str:
+    """What `--out FILE.lean` holds when no proof was found: the reason as a comment, the header and the
+    statement, so `prover prove FILE.lean` tries again and `check FILE.lean --proof ...` reads it."""
+    header = theorem.header if not theorem.header or theorem.header.endswith("\n") else theorem.header + "\n"
+    return f"-- not proved: {' '.join(reason.split())}\n" + (header + "\n" if header else "") + theorem.statement + "\n"
 
 
 def why_not(record: dict) -> str:

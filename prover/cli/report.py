@@ -17,6 +17,17 @@ def add_parser(sub, parent) -> None:
     p.set_defaults(handler=run)
 
 
+def check_records(path: Path, records: list[dict]) -> None:
+    """Every record must be a `prover bench` attempt (a problem name and whether it was proved): a JSONL file
+    of anything else would otherwise be summarised as problems named None, none solved."""
+    if not records:
+        raise ProverError(f"{path} has no records")
+    for number, record in enumerate(records, 1):
+        if not isinstance(record.get("problem"), str) or not isinstance(record.get("proved"), bool):
+            raise ProverError(f"{path}: record {number} is not a `prover bench` result "
+                              "(it needs \"problem\" and \"proved\"): is this a results file?")
+
+
 def _labels(paths: list[Path]) -> list[str]:
     """Short names for the files: their stems, or their paths when stems collide."""
     stems = [p.stem for p in paths]
@@ -33,8 +44,7 @@ def run(args, cfg: Config) -> int:
     labels = _labels(paths)
     runs = [(label, read_results(path).records) for label, path in zip(labels, paths, strict=True)]
     for path, (_, records) in zip(paths, runs, strict=True):
-        if not records:
-            raise ProverError(f"{path} has no records")
+        check_records(path, records)
     summaries = [summarize(records) for _, records in runs]
     comparisons = [(labels[0], label, compare(runs[0][1], records)) for label, records in runs[1:]]
     plots: list[Path] = []

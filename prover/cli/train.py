@@ -42,8 +42,9 @@ def add_parser(sub, parent) -> None:
     ei.add_argument("--ttrl", metavar="STATEMENT", help="test-time RL on one hard prop target")
     ei.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend")
     ei.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="starting policy")
-    ei.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation"],
-                    help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own")
+    ei.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation", "none"],
+                    help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own "
+                         "(none: it writes them; default: as the checkpoint was trained)")
     ei.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls an attempt")
     ei.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"])
     ei.add_argument("--workers", dest="ray.workers", type=int, metavar="N",

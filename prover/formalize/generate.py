@@ -8,8 +8,8 @@ from typing import Protocol
 
 from prover.config import Config
 from prover.core import ProverError
-from prover.formalize.endpoint import EndpointGenerator, endpoint_url
 from prover.formalize.prompting import Pair, fewshot_prompt, load_pairs
+from prover.policy.endpoint import EndpointGenerator, endpoint_url
 
 MARKER = "prover_formalize.json"  # written next to a checkpoint trained by prover.formalize.train
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")

@@ -203,7 +203,8 @@ def _scores(values: list[float] | None) -> list[float] | None:
 
 def _vacuity(theorem: Theorem, env: ProofEnv, guard: Policy, cfg: Config) -> tuple[float, list[str]]:
     steps = cfg.formalize.guard_steps
-    search_cfg = cfg.search.model_copy(update={"budget_steps": steps, "timeout": 30.0, "policy_calls": None,
+    # Counted steps only: a wall-clock limit would let a busy machine change the ranking.
+    search_cfg = cfg.search.model_copy(update={"budget_steps": steps, "timeout": None, "policy_calls": None,
                                                "nodes": None})
     reasons, penalty = [], 0.0
     hyps = _hypotheses_to_false(theorem, cfg)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from prover.attempts import Executor, make_executor
 from prover.config import Config
-from prover.core import ProverError, Theorem
+from prover.core import ProverError, StatementError, Theorem
 from prover.learn.buffer import ORIGINAL, Example
 from prover.learn.expert import ExpertIteration
 
@@ -20,15 +21,34 @@ def load_theorems(spec: str, cfg: Config) -> list[Theorem]:
     return [p.theorem for p in load_dataset(spec, cfg).problems]
 
 
+_NAME = re.compile(r"^(\s*(?:theorem|lemma)\s+)\S+")
+
+
+def problem_key(statement: str) -> str:
+    """What makes two statements the same problem, names aside. A prop statement's canonical key
+    (variables renamed, premises introduced as hypotheses, hypotheses sorted: prover.env.prop.canon);
+    any other statement's text with the theorem's name blanked and whitespace collapsed."""
+    from prover.env.prop.canon import statement_key
+
+    try:
+        return "prop: " + statement_key(statement)
+    except StatementError:
+        return "text: " + " ".join(_NAME.sub(r"\1_", statement).split())
+
+
 def corpus_and_heldout(spec: str, cfg: Config) -> tuple[list[Theorem], list[Theorem], str]:
-    """The training problems, the held-out ones, and how the held-out set was named."""
+    """The training problems, the held-out ones, and how the held-out set was named. Held-out problems
+    are compared with the corpus by `problem_key`, so a renamed or reordered copy cannot leak."""
     corpus = load_theorems(spec, cfg)
     if cfg.learn.heldout is not None:
         heldout = load_theorems(cfg.learn.heldout, cfg)
-        overlap = {t.statement for t in corpus} & {t.statement for t in heldout}
-        if overlap:
-            raise ProverError(f"{len(overlap)} held-out problems are also in the corpus {spec}; "
-                              "choose a disjoint --heldout")
+        train = {problem_key(t.statement): t for t in corpus}
+        leaks = [(h, train[k]) for h in heldout if (k := problem_key(h.statement)) in train]
+        if leaks:
+            h, t = leaks[0]
+            raise ProverError(f"{len(leaks)} held-out problem(s) of {cfg.learn.heldout} are also in the corpus {spec} "
+                              f"up to names, variable renaming and hypothesis order (e.g. held-out {h.name} is "
+                              f"{t.name}); choose a disjoint --heldout")
         return corpus, heldout, cfg.learn.heldout
     frac = cfg.learn.heldout_fraction
     if not 0 < frac < 1 or len(corpus) < 2:
@@ -37,7 +57,18 @@ def corpus_and_heldout(spec: str, cfg: Config) -> tuple[list[Theorem], list[Theo
     order = list(range(len(corpus)))
     random.Random(cfg.learn.seed).shuffle(order)
     n = max(1, round(frac * len(corpus)))
-    held = set(order[:n])
+    # Copies of one problem (up to problem_key) go to the same side; without copies this is order[:n].
+    keys = [problem_key(t.statement) for t in corpus]
+    held: set[int] = set()
+    held_keys: set[str] = set()
+    for i in order:
+        if len(held) >= n and keys[i] not in held_keys:
+            continue
+        held.add(i)
+        held_keys.add(keys[i])
+    if len(held) == len(corpus):
+        raise ProverError(f"no held-out split of {spec}: its problems are all copies of one another "
+                          "(up to names, renaming and hypothesis order)")
     return ([t for i, t in enumerate(corpus) if i not in held], [t for i, t in enumerate(corpus) if i in held],
             f"{spec} (a {frac:.0%} seeded split)")
 

@@ -1,4 +1,9 @@
-"""PNG plots of the per-round metrics (matplotlib, no display needed)."""
+"""PNG plots of the per-round metrics (matplotlib, no display needed).
+
+Rounds are whole numbers, so round axes carry integer ticks only; a panel has one unit on its y axis
+(fractions, bits and counts never share one); colours come from one colour map sampled once per
+series, so no two series of a picture share a colour however many there are.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +25,45 @@ def _series(rows: Sequence[Mapping], key: str) -> tuple[list[int], list[float]]:
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
+def unit(key: str) -> str:
+    """The y-axis unit of a metric, from its name."""
+    if "entropy" in key:
+        return "bits"
+    if key.endswith(("_rate", "_share", "_coverage", "_fraction")):
+        return "fraction"
+    return "count"
+
+
+def colours(n: int) -> list:
+    """n distinct colours: tab10 up to 10, tab20 up to 20, then evenly spaced samples of viridis."""
+    from matplotlib import colormaps
+
+    if n <= 10:
+        return [colormaps["tab10"](i) for i in range(n)]
+    if n <= 20:
+        return [colormaps["tab20"](i) for i in range(n)]
+    return _ramp(n)
+
+
+def _round_axis(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("round")
+
+
 def _lines(ax, rows: Sequence[Mapping], series: Sequence[tuple[str, str]], legend_loc: str = "best",
            **axes) -> None:
-    """One line per (metric, label) over the rounds that have it, then the axes' labels, legend and grid."""
-    for key, label in series:
+    """One line per (metric, label) over the rounds that have it, then the axes' labels, legend and grid.
+    The series must share one unit, which labels the y axis."""
+    units = {unit(key) for key, _ in series}
+    assert len(units) == 1, f"one unit per axis, got {units}"
+    for (key, label), colour in zip(series, colours(len(series)), strict=True):
         x, y = _series(rows, key)
         if x:
-            ax.plot(x, y, marker="o", label=label)
-    ax.set(xlabel="round", **axes)
+            ax.plot(x, y, marker="o", label=label, color=colour)
+    ax.set(ylabel=units.pop(), **axes)
+    _round_axis(ax)
     _legend(ax, loc=legend_loc)
     ax.grid(alpha=0.3)
 
@@ -41,28 +77,31 @@ def plot_rounds(rows: Sequence[Mapping], out_dir: str | Path) -> list[Path]:
     fig, ax = plt.subplots(figsize=(6, 4))
     _lines(ax, rows, [("heldout_solve_rate", "held-out solved"), ("train_solve_rate", "train solved (searched)"),
                       ("train_solved_ever_rate", "train solved (ever)")],
-           legend_loc="lower right", ylabel="fraction", ylim=(0, 1.05), title="Solved per round")
+           legend_loc="lower right", ylim=(0, 1.05), title="Solved per round")
     written.append(_save(fig, out_dir / "solved.png", plt))
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
-    _lines(a1, rows, [("heldout_distinct_tactics", "distinct tactics (held-out proofs)"),
-                      ("buffer_distinct_tactics", "distinct tactics (training data)")], title="Distinct tactics")
-    _lines(a2, rows, [("heldout_tactic_entropy", "tactic entropy, held-out proofs (bits)"),
-                      ("buffer_tactic_entropy", "tactic entropy, training data (bits)"),
-                      ("heldout_shape_coverage", "held-out shape coverage")], title="Entropy and coverage")
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(14, 4))
+    _lines(a1, rows, [("heldout_distinct_tactics", "held-out proofs"),
+                      ("buffer_distinct_tactics", "training data")], title="Distinct tactics")
+    _lines(a2, rows, [("heldout_tactic_entropy", "held-out proofs"),
+                      ("buffer_tactic_entropy", "training data")], title="Tactic entropy")
+    _lines(a3, rows, [("heldout_shape_coverage", "held-out goal shapes covered")], ylim=(0, 1.05),
+           title="Shape coverage")
     written.append(_save(fig, out_dir / "diversity.png", plt))
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(7, 4))
     lengths = sorted({int(k) for r in rows for k in (r.get("heldout_proof_lengths") or {})})
     rounds = [r["round"] for r in rows]
     bottom = [0] * len(rows)
-    for n in lengths:
+    for n, colour in zip(lengths, _ramp(len(lengths)), strict=True):  # ordered lengths: an ordered map
         counts = [(r.get("heldout_proof_lengths") or {}).get(str(n), 0) for r in rows]
-        ax.bar(rounds, counts, bottom=bottom, label=f"{n} tactics")
+        ax.bar(rounds, counts, bottom=bottom, label=f"{n} tactics", color=colour)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    ax.set(xlabel="round", ylabel="held-out proofs", title="Proof lengths (held-out)")
-    if lengths:
-        ax.legend(fontsize=7, ncol=2)
+    ax.set(ylabel="held-out proofs (count)", title="Proof lengths (held-out)")
+    _round_axis(ax)
+    if lengths:  # beside the bars, not over them
+        ax.legend(fontsize=7, ncol=1 + len(lengths) // 16, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  title="proof length", title_fontsize=7)
     written.append(_save(fig, out_dir / "proof_lengths.png", plt))
     return written
 
@@ -72,14 +111,23 @@ def plot_compare(runs: Mapping[str, Sequence[Mapping]], keys: Sequence[tuple[str
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 4))
     axes = axes if len(keys) > 1 else [axes]
+    run_colours = dict(zip(runs, colours(len(runs)), strict=True))  # one colour per run, in every panel
     for ax, (key, title) in zip(axes, keys, strict=True):
         for name, rows in runs.items():
             x, y = _series(rows, key)
-            ax.plot(x, y, marker="o", label=name)
-        ax.set(xlabel="round", title=title)
+            ax.plot(x, y, marker="o", label=name, color=run_colours[name])
+        ax.set(ylabel=unit(key), title=title)
+        _round_axis(ax)
         ax.grid(alpha=0.3)
         _legend(ax)
     return _save(fig, Path(path), plt)
+
+
+def _ramp(n: int) -> list:
+    """n distinct colours in order (viridis, ends trimmed so the lightest stays visible)."""
+    from matplotlib import colormaps
+
+    return [colormaps["viridis"](0.05 + 0.85 * i / max(1, n - 1)) for i in range(n)]
 
 
 def _legend(ax, **kw) -> None:

@@ -23,17 +23,49 @@ def policy_kind(cfg: Config) -> str:
 
 
 def make_policy(cfg: Config) -> Policy:
+    if cfg.policy.endpoint:
+        from prover.policy.endpoint import EndpointPolicy
+        from prover.policy.prompts import preset
+
+        fmt = preset("bfs" if cfg.policy.prompt_format == "auto" else cfg.policy.prompt_format)
+        return EndpointPolicy(endpoint_client(cfg.policy, cfg.policy.max_new_tokens, fmt.stops), fmt)
     kind = policy_kind(cfg)
     if kind in ("automation", "uniform"):
         return proposer(kind, cfg.policy)
     from prover.policy.hf import HFPolicy  # torch and transformers load only when a model is asked for
 
     model = HFPolicy.load(kind, cfg.policy)
-    if cfg.policy.candidates is None:
+    pcfg = model.cfg  # with the settings the checkpoint was trained with, where cfg left them unset
+    if pcfg.candidates is None:
         return model
     from prover.policy.ranked import RankedPolicy
 
-    return RankedPolicy(proposer(cfg.policy.candidates, cfg.policy), model, cfg.policy.candidate_width)
+    return RankedPolicy(proposer(pcfg.candidates, pcfg), model, pcfg.candidate_width)
+
+
+def endpoint_client(pcfg: PolicyConfig, max_tokens: int, stops: tuple[str, ...] = ()):
+    from prover.policy.endpoint import EndpointGenerator, endpoint_url
+
+    assert pcfg.endpoint is not None
+    return EndpointGenerator(endpoint_url(pcfg.endpoint, pcfg.endpoint_api), pcfg.endpoint_api, pcfg.endpoint_model,
+                             pcfg.endpoint_key, pcfg.temperature, max_tokens, pcfg.endpoint_timeout, stops)
+
+
+def make_generator(cfg: Config):
+    """The whole-proof generator: the endpoint when one is configured, else the checkpoint `policy.kind`."""
+    from prover.core import ProverError
+    from prover.policy.whole import EndpointProofGenerator, ModelProofGenerator, whole_format
+
+    fmt = whole_format(cfg.policy.whole_format)
+    if cfg.policy.endpoint:
+        return EndpointProofGenerator(endpoint_client(cfg.policy, cfg.policy.whole_max_tokens, fmt.stops), fmt)
+    kind = policy_kind(cfg)
+    if kind in ("automation", "uniform"):
+        raise ProverError(f"--mode {cfg.policy.mode} needs a model: --policy CHECKPOINT or --policy-endpoint URL")
+    from prover.policy.hf import HFPolicy
+
+    pcfg = cfg.policy.model_copy(update={"max_new_tokens": cfg.policy.whole_max_tokens})
+    return ModelProofGenerator(HFPolicy.load(kind, pcfg), fmt)
 
 
 def proposer(kind: str, pcfg: PolicyConfig) -> Policy:
@@ -45,4 +77,4 @@ def proposer(kind: str, pcfg: PolicyConfig) -> Policy:
     return AutomationPolicy(pcfg.automation_tactics)
 
 
-__all__ = ["AutomationPolicy", "Policy", "UniformPolicy", "make_policy", "policy_kind", "proposer"]
+__all__ = ["AutomationPolicy", "Policy", "UniformPolicy", "make_generator", "make_policy", "policy_kind", "proposer"]

@@ -85,67 +85,76 @@ def _parse_goal(block: str) -> Goal | None:
 
 _TOKEN = re.compile(r"\s*(?:(?P<sym>[()¬∧∨→↔])|(?P<ident>[^\s()¬∧∨→↔]+))")
 _IDENT = re.compile(r"^[A-Za-z_α-ωΑ-Ω][\w'.!?₀-₉✝]*$")
-_BINARY = {"∧": ("and", 35), "∨": ("or", 30), "→": ("imp", 25), "↔": ("iff", 20)}
+# symbol -> (kind, precedence, least precedence of the left operand, of the right operand)
+_BINARY = {"∧": ("and", 35, 36, 35), "∨": ("or", 30, 31, 30), "→": ("imp", 25, 26, 25), "↔": ("iff", 20, 21, 21)}
+_ATOM = 1024
+# Formulas nested deeper than this are opaque (None) to the policies: they compare formulas as nested
+# tuples, and Python compares and hashes those recursively.
+MAX_DEPTH = 200
 
 
 def parse_formula(text: str) -> Formula | None:
-    """The propositional formula in `text`, or None when it is not one (quantifiers, arithmetic, ...)."""
-    tokens: list[str] = []
-    pos = 0
+    """The propositional formula in `text`, or None when it is not one (quantifiers, arithmetic, ...)
+    or is nested more than MAX_DEPTH deep. Operator precedence from explicit stacks, no recursion."""
+    operands: list[tuple[Formula, int, int]] = []  # (formula, precedence, depth)
+    ops: list[str] = []  # "∧" "∨" "→" "↔", "¬", or "(" pending
     text = text.strip()
+    pos, expect_operand = 0, True
+
+    def reduce() -> bool:
+        rhs, _, dr = operands.pop()
+        lhs, _, dl = operands.pop()
+        kind, prec, _, _ = _BINARY[ops.pop()]
+        operands.append(((kind, lhs, rhs), prec, max(dl, dr) + 1))
+        return operands[-1][2] <= MAX_DEPTH
+
+    def atom(f: Formula, depth: int) -> bool:
+        while ops and ops[-1] == "¬":
+            ops.pop()
+            f, depth = ("not", f), depth + 1
+        operands.append((f, _ATOM, depth))
+        return depth <= MAX_DEPTH
+
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
             return None
-        tok = m.group("sym") or m.group("ident")
-        if m.group("ident") and not _IDENT.match(tok):
-            return None
-        tokens.append(tok)
         pos = m.end()
-    parser = _Parser(tokens)
-    try:
-        result = parser.expr(0)
-    except ValueError:
+        tok = m.group("sym") or m.group("ident")
+        if expect_operand:
+            if tok in ("¬", "("):
+                ops.append(tok)
+            elif m.group("ident") and _IDENT.match(tok):
+                if not atom({"True": ("true",), "False": ("false",)}.get(tok, ("var", tok)), 0):
+                    return None
+                expect_operand = False
+            else:
+                return None
+        elif tok in _BINARY:
+            _, prec, lmin, _ = _BINARY[tok]
+            while ops and ops[-1] in _BINARY and prec < _BINARY[ops[-1]][3]:
+                if not reduce():
+                    return None
+            if operands[-1][1] < lmin:  # `p ↔ q ↔ r`: Lean rejects it too
+                return None
+            ops.append(tok)
+            expect_operand = True
+        elif tok == ")" and "(" in ops:
+            while ops[-1] != "(":
+                if not reduce():
+                    return None
+            ops.pop()
+            f, _, depth = operands.pop()
+            if not atom(f, depth):
+                return None
+        else:
+            return None
+    if expect_operand or "(" in ops:
         return None
-    return result if parser.i == len(tokens) else None
-
-
-class _Parser:
-    def __init__(self, tokens: list[str]) -> None:
-        self.tokens, self.i = tokens, 0
-
-    def peek(self) -> str | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def take(self) -> str:
-        if self.i >= len(self.tokens):
-            raise ValueError("unexpected end")
-        self.i += 1
-        return self.tokens[self.i - 1]
-
-    def expr(self, min_prec: int) -> Formula:
-        left = self.unary()
-        while (op := self.peek()) in _BINARY and _BINARY[op][1] >= min_prec:
-            kind, prec = _BINARY[self.take()]
-            # ∧ ∨ → associate to the right; ↔ does not associate (Lean demands parentheses)
-            right = self.expr(prec if kind != "iff" else prec + 1)
-            left = (kind, left, right)
-            if kind == "iff" and self.peek() == "↔":
-                raise ValueError("↔ does not chain")
-        return left
-
-    def unary(self) -> Formula:
-        tok = self.take()
-        if tok == "¬":
-            return ("not", self.unary())
-        if tok == "(":
-            inner = self.expr(0)
-            if self.take() != ")":
-                raise ValueError("unbalanced")
-            return inner
-        if tok in _BINARY or tok == ")":
-            raise ValueError(f"unexpected {tok}")
-        return {"True": ("true",), "False": ("false",)}.get(tok, ("var", tok))
+    while ops:
+        if not reduce():
+            return None
+    return operands[0][0]
 
 
 def conclusion(f: Formula) -> Formula:
@@ -153,3 +162,21 @@ def conclusion(f: Formula) -> Formula:
     while f[0] in ("imp", "not"):
         f = f[2] if f[0] == "imp" else ("false",)
     return f
+
+
+_SHOW = {"and": (" ∧ ", 35, 36, 35), "or": (" ∨ ", 30, 31, 30), "imp": (" → ", 25, 26, 25), "iff": (" ↔ ", 20, 21, 21)}
+
+
+def show_formula(f: Formula, min_prec: int = 0) -> str:
+    """Lean's text of a formula (its precedences, fewest parentheses); formulas here are at most
+    MAX_DEPTH deep."""
+    kind = f[0]
+    if kind == "var":
+        return f[1]
+    if kind in ("true", "false"):
+        return "True" if kind == "true" else "False"
+    if kind == "not":
+        return "¬" + show_formula(f[1], 40)
+    sym, prec, lmin, rmin = _SHOW[kind]
+    text = show_formula(f[1], lmin) + sym + show_formula(f[2], rmin)
+    return f"({text})" if prec < min_prec else text

@@ -32,6 +32,7 @@ from prover.policy.model import (
 )
 from prover.policy.prompts import NO, YES
 from prover.policy.sampling import sample_causal
+from prover.policy.settings import as_trained
 from prover.policy.uniform import NEUTRAL_VALUE
 
 
@@ -42,9 +43,10 @@ class HFPolicy:
 
     @classmethod
     def load(cls, source: str | Path, cfg: PolicyConfig) -> HFPolicy:
+        """The checkpoint, used as it was trained (`as_trained`): `self.cfg` holds the settings in force."""
         ckpt = load_checkpoint(source, prompt_format=cfg.prompt_format, device=pick_device(cfg.device),
                                trust_remote_code=cfg.trust_remote_code)
-        return cls(ckpt, cfg)
+        return cls(ckpt, as_trained(cfg, ckpt.meta, source))
 
     @property
     def device(self) -> torch.device:
@@ -158,6 +160,30 @@ class HFPolicy:
                                         top_p=self.cfg.top_p, eos_id=tok.eos_token_id, generator=self._generator)[0]
                 return [self.ckpt.decode(s.tokens) for s in samples]
             return self._generate(ids, n)
+
+    def sample_scored(self, prompts: Sequence[str], n: int) -> list[list[tuple[str, float]]]:
+        """n raw completions of each prompt with their summed log-probs at temperature 1, the prompts read
+        and decoded as one batch (whole proofs; the local endpoint)."""
+        if not prompts:
+            return []
+        ids = [prompt_ids(self.ckpt, p) for p in prompts]
+        if self._own_sampler:
+            with self._seeded(), torch.inference_mode():
+                tok, model = self.ckpt.tokenizer, self.ckpt.model
+                drawn = sample_causal(model, read_prompts(model, ids, pad_id(self.ckpt)), n,
+                                      max_new_tokens=self.cfg.max_new_tokens, temperature=self.cfg.temperature,
+                                      top_p=self.cfg.top_p, eos_id=tok.eos_token_id, generator=self._generator)
+            return [[(self.ckpt.decode(s.tokens), s.logprob) for s in row] for row in drawn]
+        with self._seeded(), torch.inference_mode():
+            texts = self._generate(ids, n)
+        out = []
+        for i, prompt in enumerate(ids):
+            row = texts[i * n:(i + 1) * n]
+            items = [(prompt, completion_ids(self.ckpt, t, self.ckpt.fmt.score_eos)) for t in row]
+            with torch.inference_mode():
+                logp = completion_logprobs(self.ckpt, items)[0].tolist()
+            out.append(list(zip(row, logp, strict=True)))
+        return out
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """Mean log p per token of each completion after its prompt (eos counted when the format ends in it)."""

@@ -1,7 +1,8 @@
 """Checkpoints and token arithmetic shared by inference (hf.py) and training (train.py).
 
 A checkpoint is an ordinary transformers directory (config, safetensors weights, tokenizer) plus
-`prover_policy.json` (prompt format, whether the value query was trained). Causal or seq2seq is read from
+`prover_policy.json` (prompt format, whether the value query was trained, and under "policy" the settings
+that change what it proposes: prover/policy/settings.py). Causal or seq2seq is read from
 its config. The from-scratch model is byte-level: ByT5's tokenizer maps bytes to ids with no vocabulary
 file, so nothing is downloaded to build, train or load it.
 """
@@ -19,8 +20,8 @@ import torch.nn.functional as F
 
 from prover.core import ProverError
 from prover.policy.prompts import PRESETS, PromptFormat, guess, preset
+from prover.policy.settings import META
 
-META = "prover_policy.json"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
@@ -189,6 +190,8 @@ def pad_id(ckpt: Checkpoint) -> int:
 def completion_logprobs(ckpt: Checkpoint, pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
     """Summed log p(completion | prompt) per pair, and the number of completion tokens per pair."""
     device = ckpt.model.device
+    if not pairs:  # a state whose samples were all cut or malformed has nothing to score
+        return torch.zeros(0, device=device), torch.zeros(0, dtype=torch.long, device=device)
     if ckpt.seq2seq:
         inputs = _pad([p for p, _ in pairs], pad_id(ckpt)).to(device)
         labels = _pad([c for _, c in pairs], -100).to(device)
@@ -234,6 +237,26 @@ class ReadPrompts:
         return DynamicCache(ddp_cache_data=[(k.index_select(0, rows), v.index_select(0, rows)) for k, v in self.layers])
 
 
+def with_cache(model, cache) -> dict[str, Any]:
+    """The keyword that hands a KV cache to `model.forward`: `cache` since transformers renamed it (5.2x; the
+    old `past_key_values` warns on every process's first call and goes in 5.40), `past_key_values` before."""
+    import inspect
+
+    name = _CACHE_KWARG.get(type(model))
+    if name is None:
+        params = inspect.signature(model.forward).parameters
+        name = _CACHE_KWARG[type(model)] = "cache" if "cache" in params else "past_key_values"
+    return {name: cache}
+
+
+def cache_of(out) -> Any:
+    """The KV cache a forward pass returned, under either name (reading `past_key_values` warns where renamed)."""
+    return out["cache"] if "cache" in out.keys() else out["past_key_values"]
+
+
+_CACHE_KWARG: dict[type, str] = {}
+
+
 def read_prompts(model, prompts: list[list[int]], pad: int) -> ReadPrompts:
     """Goals texts vary in length several-fold, and padding a batch to its longest prompt doubled the
     arithmetic, so prompts of similar length are read together (one forward pass a group) and only their
@@ -247,7 +270,7 @@ def read_prompts(model, prompts: list[list[int]], pad: int) -> ReadPrompts:
         out = model(input_ids=_pad(rows, pad, left=True).to(device), attention_mask=mask,
                     position_ids=(mask.cumsum(1) - 1).clamp(min=0), use_cache=True, logits_to_keep=1)
         left = (0, 0, width - mask.shape[1], 0)  # pad the sequence axis of (batch, heads, seq, dim) on the left
-        parts.append([(F.pad(layer.keys, left), F.pad(layer.values, left)) for layer in out.past_key_values.layers])
+        parts.append([(F.pad(layer.keys, left), F.pad(layer.values, left)) for layer in cache_of(out).layers])
         logits.append(out.logits[:, -1])
     order = torch.tensor([i for g in groups for i in g], device=device).argsort()  # back to prompt order
     layers = [tuple(torch.cat([part[n][i] for part in parts]).index_select(0, order) for i in (0, 1))
@@ -279,7 +302,7 @@ def logprobs_after(model, read: ReadPrompts, which: torch.Tensor, completions: l
     if ids.shape[1] > 1:
         rest = model(input_ids=ids[:, :-1], attention_mask=torch.cat([read.mask[which], keep[:, :-1]], dim=1),
                      position_ids=read.last[which] + 1 + torch.arange(ids.shape[1] - 1, device=device),
-                     past_key_values=read.cache(which), use_cache=True).logits
+                     **with_cache(model, read.cache(which)), use_cache=True).logits
         logp = torch.cat([first[:, None], torch.log_softmax(rest.float(), dim=-1)], dim=1)
     else:
         logp = first[:, None]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from prover.policy.model import ReadPrompts
+from prover.policy.model import ReadPrompts, cache_of, with_cache
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ def sample_causal(model, prompts: ReadPrompts, k: int, *, max_new_tokens: int, t
         position = position + 1
         # With left padding transformers would rebuild the 4D mask from the 2D one at every step.
         out = model(input_ids=token[:, None], attention_mask=mask[:, None, None, :] if padded else mask,
-                    position_ids=position, past_key_values=cache, use_cache=True)
-        cache, logits = out.past_key_values, out.logits[:, -1]
+                    position_ids=position, **with_cache(model, cache), use_cache=True)
+        cache, logits = cache_of(out), out.logits[:, -1]
     tokens, lengths, values = drawn_all.tolist(), length.tolist(), logprob.tolist()
     return [[Sample(tuple(tokens[r][:lengths[r]] if lengths[r] >= 0 else tokens[r]), values[r], lengths[r] >= 0)
              for r in range(i * k, (i + 1) * k)] for i in range(n_prompts)]

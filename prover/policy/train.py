@@ -38,6 +38,7 @@ from prover.policy.model import (
     save_checkpoint,
 )
 from prover.policy.prompts import NO, YES
+from prover.policy.settings import as_trained, trained_settings
 
 TRAINER_STATE = "trainer_state.pt"
 Item = tuple[list[int], list[int]]  # (prompt ids, completion ids)
@@ -119,20 +120,23 @@ def batch_loss(ckpt: Checkpoint, items: Sequence[Item]) -> torch.Tensor:
     return -logp.sum() / count.sum().clamp(min=1)
 
 
-def _batch_at(step: int, lengths: Sequence[int], size: int, seed: int) -> list[int]:
+def _batch_at(step: int, lengths: Sequence[int], size: int, seed: int, runs: int = 16) -> list[int]:
     """The item indices of one step: epochs of seeded permutations, so a resumed run sees the same order.
-    Within each run of 16 batches the items are sorted by length before being cut into batches (whose
-    order is then shuffled): a batch pads to its longest item, and goals texts vary 10x in length."""
+    Within each run of `runs` batches the items are sorted by length before being cut into batches (whose
+    order is then shuffled): a batch pads to its longest item, and goals texts vary 10x in length. With
+    runs <= 1 the permutation is cut as it is (train.sort_runs)."""
     n, orders, out = len(lengths), {}, []
     for pos in range(step * size, step * size + size):
         epoch, i = divmod(pos, n)
         if epoch not in orders:
             rng = torch.Generator().manual_seed(seed * 100_003 + epoch)
             order = torch.randperm(n, generator=rng).tolist()
-            span = size * 16
-            order = [j for k in range(0, n, span) for j in sorted(order[k:k + span], key=lengths.__getitem__)]
-            batches = [order[k:k + size] for k in range(0, n, size)]
-            orders[epoch] = [j for b in torch.randperm(len(batches), generator=rng).tolist() for j in batches[b]]
+            if runs > 1:
+                span = size * runs
+                order = [j for k in range(0, n, span) for j in sorted(order[k:k + span], key=lengths.__getitem__)]
+                batches = [order[k:k + size] for k in range(0, n, size)]
+                order = [j for b in torch.randperm(len(batches), generator=rng).tolist() for j in batches[b]]
+            orders[epoch] = order
         out.append(orders[epoch][i])
     return out
 
@@ -165,10 +169,12 @@ def train_sft(examples: Sequence[Example], out_dir: str | Path, cfg: TrainConfig
     if resume:
         ckpt = load_checkpoint(out_dir, device=device)
         state = torch.load(out_dir / TRAINER_STATE, map_location="cpu", weights_only=True)
+        policy = as_trained(policy, ckpt.meta, out_dir)  # go on as it was trained, unless told otherwise
     elif cfg.init:
         ckpt = load_checkpoint(cfg.init, prompt_format=policy.prompt_format, device=device,
                                trust_remote_code=policy.trust_remote_code)
         state = {}
+        policy = as_trained(policy, ckpt.meta, cfg.init)
     else:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)  # the initial weights follow the seed; the caller's RNG is untouched
@@ -184,6 +190,7 @@ def train_sft(examples: Sequence[Example], out_dir: str | Path, cfg: TrainConfig
     if not train_items:
         raise ProverError("no training examples left after holding out the eval states")
     ckpt.meta["value_trained"] = ckpt.value_trained or any(ex.value is not None for ex in examples)
+    ckpt.meta["policy"] = trained_settings(policy)  # `--policy DIR` then proposes as it was trained to
 
     lengths = [len(p) + len(c) for p, c in train_items]
     model = ckpt.model
@@ -230,7 +237,7 @@ def train_sft(examples: Sequence[Example], out_dir: str | Path, cfg: TrainConfig
     with Progress(*columns, disable=not progress, transient=True) as bar:
         task = bar.add_task("train", total=cfg.steps, completed=step, loss="-")
         while step < cfg.steps:
-            batch = [train_items[i] for i in _batch_at(step, lengths, cfg.batch_size, cfg.seed)]
+            batch = [train_items[i] for i in _batch_at(step, lengths, cfg.batch_size, cfg.seed, cfg.sort_runs)]
             loss = batch_loss(ckpt, batch)
             if rank_lists:  # a seeded draw per step, so a resumed run sees the same lists
                 rng = random.Random(cfg.seed * 1_000_003 + step)

@@ -2,7 +2,8 @@
 
 It reads the first goal's text (hypotheses, target), lists the tactics of the `prop` tactic set whose shape
 fits it (intro for → and ¬, constructor for ∧ ↔ True, left/right for ∨, rcases on ∧ ↔ ∨ hypotheses, apply
-and exact with the terms whose types fit the target, `have` for facts one application away, ...), and gives
+and exact with the terms whose types fit the target, `have` for facts one application away, `obtain a : B`
+to cut on what an implication concludes, ...), and gives
 every one the same log-prob.
 Matching shapes is not knowledge of which move is good; it only keeps moves that cannot apply out of
 the list. Targets it cannot parse get the generic moves.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from prover.policy.goals import Formula, Goal, Hyp, conclusion, parse_goals
+from prover.policy.goals import Formula, Goal, Hyp, conclusion, parse_goals, show_formula
 
 NEUTRAL_VALUE = 0.5  # a policy that knows nothing says nothing about provability
 
@@ -95,7 +96,41 @@ def prop_tactics(goal: Goal) -> list[str]:
     # Forward reasoning: name a new fact (`have h := h1 h2`) so that it can be taken apart next.
     known = {h.formula for h in goal.hyps}
     out += [f"have {a} := {t}" for t, f, kind in terms if kind == "app" and f not in known and f != target]
+    # A cut on what an implication concludes, when its premises are not at hand: `obtain a : B` asks
+    # for B first (where `apply h` leaves h's premises), then continues with a : B to take it apart.
+    # This is the sequent calculus' rule for `h : A → B` on the left, needed only where B must be
+    # taken apart and leads somewhere: to the target (through ∧ components, ↔ sides, conclusions of
+    # implications) or to a case split (∨, False). An atom is reached backwards by `apply`, and False
+    # by `exfalso` then `apply`. With it the moves are complete: every intuitionistic tautology of the
+    # fragment has a proof made of them (tests/test_prop_moves.py).
+    for h in hyps:
+        b = conclusion(h.formula)
+        if (h.formula[0] in ("imp", "not") and b[0] in ("and", "or", "iff") and b != target and b not in have
+                and _leads_to(b, target)):
+            out.append(f"obtain {a} : {show_formula(b)}")
     return _unique(out)
+
+
+def _leads_to(f: Formula, target: Formula) -> bool:
+    """Whether taking `f` apart (∧ components, ↔ sides, what implications conclude) reaches the target,
+    or a disjunction or False (a case split that proves anything)."""
+    stack, seen = [f], set()
+    while stack:
+        g = stack.pop()
+        if g == target or g[0] in ("or", "false"):
+            return True
+        if id(g) in seen:
+            continue
+        seen.add(id(g))
+        if g[0] == "and":
+            stack += [g[1], g[2]]
+        elif g[0] == "iff":
+            stack += [g[1], g[2]]  # the sides' conclusions are the sides themselves
+        elif g[0] == "imp":
+            stack.append(g[2])
+        elif g[0] == "not":
+            return True  # ¬x concludes False
+    return False
 
 
 MAX_TERMS = 200  # keeps the term closure small on states with many hypotheses

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,16 @@ from prover.config import SearchConfig
 from prover.core import Proof, ProverError, Theorem, Usage, Verdict
 from prover.env.base import ProofEnv
 from prover.policy.base import Policy
+
+
+@dataclass
+class SampleStats:
+    """Whole-proof and hybrid attempts: what was sampled. pass@k reads n = samples, c = verified."""
+
+    samples: int = 0  # proofs drawn
+    unreadable: int = 0  # completions with no proof in them
+    verified: int = 0  # sampled proofs that passed the final check
+    searched_from_step: int | None = None  # hybrid: the tree search started after this many tactics
 
 
 @dataclass
@@ -20,6 +31,7 @@ class Attempt:
     stop_reason: str  # "proved", "exhausted", or the name of the budget that ran out
     error: str | None = None  # a statement the verifier rejected, a crashed backend, ...
     graph: Any = field(default=None, repr=False)  # the search graph (networkx), for export
+    sampled: SampleStats | None = None  # whole-proof and hybrid modes only
 
     @property
     def proved(self) -> bool:
@@ -34,10 +46,9 @@ class Attempt:
             "tactics": list(self.proof.tactics) if self.proof else [],
             "stats": self.usage.as_dict(),
             "stop_reason": self.stop_reason,
-            "verdict": None if self.verdict is None else {
-                "ok": self.verdict.ok, "messages": list(self.verdict.messages), "axioms": list(self.verdict.axioms)},
+            "verdict": None if self.verdict is None else self.verdict.as_dict(),
             "error": self.error,
-        }
+        } | ({"sampled": dataclasses.asdict(self.sampled)} if self.sampled is not None else {})
 
 
 def attempt(env: ProofEnv, policy: Policy, theorem: Theorem, cfg: SearchConfig, search_fn: Any = None) -> Attempt:

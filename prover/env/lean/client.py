@@ -216,8 +216,8 @@ class ReplProcess:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
             pass
-        for t in self._threads:
-            t.join(timeout=2)
+        for t in self._threads:  # both end at the pipes' EOF; waiting lets the stderr tail hold the last words
+            t.join(timeout=10)
         for pipe in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
             try:
                 pipe.close()

@@ -1,15 +1,17 @@
 """LeanEnv: the ProofEnv over a pool of Lean REPL processes.
 
 `open` elaborates `statement := by sorry` in the header environment and returns the root goal exactly
-as Lean printed it. `step` runs one tactic on a proof state. A proof-state id lives in one process, so a
+as Lean printed it. `step` runs one tactic on a proof state (a tactic text of several lines is sent as
+one parenthesised sequence, see `wire_tactic`). A proof-state id lives in one process, so a
 State's handle records the worker and the worker's generation; if that process has since been replaced,
 the step first replays the tactic path from the statement (each rebuilt state is remembered for the
 generation), and fails cleanly if that is impossible: the search goes on either way. `verify` is the
-final check in a fresh process (check.py). Safe to share between threads.
+final check, by the judge, never by these REPL processes (check.py). Safe to share between threads.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +32,27 @@ from prover.core import (
 from prover.env.lean import gate
 from prover.env.lean.check import final_check
 from prover.env.lean.client import ReplFailure, ReplProcess
+from prover.env.lean.header import parse_header
 from prover.env.lean.pool import ReplPool
 from prover.env.lean.protocol import open_outcome, tactic_outcome
 from prover.env.lean.toolchain import missing_line, repl_command
 from prover.env.lean.worker import Worker
+
+
+def wire_tactic(tactic: str) -> str:
+    """The text sent as `{"tactic": ...}`. The REPL parses it with runParserCategory `tactic`: exactly one
+    tactic, with no column rule (REPL/Snapshots.lean `runString`), so "intro h\nexact h.1" is a parse
+    error and "exact h\nfoo" reads as `exact h foo`. The final check compiles the same text inside
+    `:= by` (Proof.render indents every line alike), where it is a tactic sequence under Lean's layout
+    rules. So a text of several lines, or with a `;`, goes as `(` + the lines + `\n)`, every line after
+    the first indented by one space to keep the layout the file has: the `paren` tactic runs a sequence
+    exactly as the file's `by` block does (the `)` on its own line, so a trailing `--` comment cannot
+    swallow it). One line is sent as it is, the form the REPL's transcripts pin."""
+    text = re.sub(r"^(?:[ \t]*\n)+", "", tactic.rstrip())
+    if "\n" not in text and ";" not in text:
+        return tactic
+    first, *rest = text.split("\n")
+    return "(" + first + "".join("\n " + line if line.strip() else "\n" for line in rest) + "\n)"
 
 
 @dataclass(frozen=True)
@@ -78,7 +97,10 @@ class LeanEnv:
     def open(self, theorem: Theorem) -> State:
         gate.check_header(theorem.header, self.cfg)
         gate.check_statement(theorem.statement, self.cfg)
-        with self.pool.acquire() as worker:
+        imports = parse_header(theorem.header).import_key or None
+        with self.pool.acquire(imports=imports) as worker:
+            if worker.used_up():  # between statements, so no search loses its process
+                worker.recycle()
             try:
                 proof_state, goals, generation = self._open_in(worker, theorem.header, theorem.statement)
             except ReplFailure as e:
@@ -99,9 +121,10 @@ class LeanEnv:
                 if proof_state is None:
                     return Failed("the Lean process was replaced and this proof state could not be rebuilt")
                 generation = worker.generation
-                response = worker.request({"tactic": tactic, "proofState": proof_state}, self.cfg.timeout)
+                response = worker.request({"tactic": wire_tactic(tactic), "proofState": proof_state},
+                                          self.cfg.timeout)
             except ReplFailure as e:
-                return Failed(f"{e} (the Lean process was replaced)")
+                return Failed(f"{e} (the Lean process was killed; a new one takes over)")
             outcome = tactic_outcome(response)
             if outcome.kind == "failed":
                 return Failed(outcome.message)
@@ -114,7 +137,7 @@ class LeanEnv:
     def verify(self, theorem: Theorem, proof: Proof) -> Verdict:
         if proof.theorem != theorem:
             proof = Proof(theorem, proof.tactics)
-        return final_check(proof, self.cfg, self.spawn)
+        return final_check(proof, self.cfg)
 
     def close(self) -> None:
         self.pool.close()
@@ -135,6 +158,7 @@ class LeanEnv:
             request["env"] = env_id
         generation = worker.generation
         outcome = open_outcome(worker.request(request, self.cfg.timeout))
+        worker.uses += 1
         if not outcome.ok:
             raise StatementError(outcome.message)
         return outcome.proof_state, outcome.goals, generation
@@ -143,6 +167,10 @@ class LeanEnv:
         """The handle's proof-state id in the worker's current process, replaying the path if needed."""
         if handle.generation == worker.generation:
             return handle.proof_state
+        try:
+            worker.header_env(handle.header)  # first: it may replace the process (another import set)
+        except StatementError:
+            return None
         generation = worker.generation
         proof_state = None
         for i in range(len(handle.path) + 1):
@@ -156,7 +184,8 @@ class LeanEnv:
                 except StatementError:
                     return None
             else:
-                response = worker.request({"tactic": handle.path[i - 1], "proofState": proof_state}, self.cfg.timeout)
+                response = worker.request({"tactic": wire_tactic(handle.path[i - 1]), "proofState": proof_state},
+                                          self.cfg.timeout)
                 outcome = tactic_outcome(response)
                 if outcome.kind != "progress":
                     return None

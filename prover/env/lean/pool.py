@@ -1,8 +1,10 @@
 """A pool of REPL Workers (lean.pool_size), safe to share between threads.
 
-A caller takes a worker for the length of a `with pool.acquire(...)` block: any free one for a new
-statement, or the one a proof state lives in (`index`) for a step. Workers are started together; the
-first elaborates the configured header and pickles it, so the others start by unpickling it.
+A caller takes a worker for the length of a `with pool.acquire(...)` block: for a new statement, a free
+worker whose process already holds the statement's import set (in turn, to spread the load), else one
+that holds none, else the free worker used longest ago (it will replace its process); for a step, the
+worker the proof state lives in (`index`). Workers are started together with the configured header;
+with pickling on, the first pickles its imports so the others start by unpickling them.
 """
 
 from __future__ import annotations
@@ -26,30 +28,40 @@ class ReplPool:
         self.pickles = HeaderPickles(cfg.pickle_header)
         self.workers = [Worker(i, spawn, cfg, self.pickles) for i in range(cfg.pool_size)]
         self._busy = [False] * cfg.pool_size
+        self._last_used = [0] * cfg.pool_size
+        self._clock = 0
         self._cond = threading.Condition()
         self._next = 0
         self._closed = False
 
     def start(self) -> None:
-        """Start every process with the header. Raises what the first failure raised (ReplFailure, ...)."""
+        """Start every process with the header. Raises what the first failure raised (ReplFailure, ...).
+        The first starts alone (with pickling on, it pickles the imports), and so does the second (the
+        first to unpickle), so an unreadable pickle turns pickling off before the others start."""
         self.workers[0].start()
-        if len(self.workers) > 1:
-            with ThreadPoolExecutor(len(self.workers) - 1) as ex:
-                for future in [ex.submit(w.start) for w in self.workers[1:]]:
+        rest = self.workers[1:]
+        if rest and self.pickles.enabled:  # the first unpickle alone: a pickle that cannot be read costs one
+            rest[0].start()
+            rest = rest[1:]
+        if rest:
+            with ThreadPoolExecutor(len(rest)) as ex:
+                for future in [ex.submit(w.start) for w in rest]:
                     future.result()
 
     @contextmanager
-    def acquire(self, index: int | None = None) -> Iterator[Worker]:
-        """A worker for the caller alone: worker `index`, or the next free one in turn."""
+    def acquire(self, index: int | None = None, imports: frozenset[str] | None = None) -> Iterator[Worker]:
+        """A worker for the caller alone: worker `index`, or a free one, best for `imports` (see above)."""
         with self._cond:
             while True:
                 if self._closed:
                     raise RuntimeError("the Lean pool is closed")
-                chosen = self._pick(index)
+                chosen = self._pick(index, imports)
                 if chosen is not None:
                     break
                 self._cond.wait()
             self._busy[chosen] = True
+            self._clock += 1
+            self._last_used[chosen] = self._clock
         try:
             yield self.workers[chosen]
         finally:
@@ -57,20 +69,30 @@ class ReplPool:
                 self._busy[chosen] = False
                 self._cond.notify_all()
 
-    def _pick(self, index: int | None) -> int | None:
+    def _pick(self, index: int | None, imports: frozenset[str] | None) -> int | None:
         if index is not None:
             return None if self._busy[index] else index
         n = len(self.workers)
-        for k in range(n):
-            i = (self._next + k) % n
-            if not self._busy[i]:
-                self._next = (i + 1) % n
-                return i
-        return None
+        free = [i for i in ((self._next + k) % n for k in range(n)) if not self._busy[i]]
+        if not free:
+            return None
+        same = [i for i in free if imports is None or self.workers[i].imports in (imports, None)]
+        same.sort(key=lambda i: self.workers[i].imports is None)  # a matching process before an empty one
+        chosen = same[0] if same else min(free, key=lambda i: self._last_used[i])
+        self._next = (chosen + 1) % n
+        return chosen
 
     @property
     def restarts(self) -> int:
         return sum(w.restarts for w in self.workers)
+
+    @property
+    def starts(self) -> int:
+        return sum(w.starts for w in self.workers)
+
+    @property
+    def recycles(self) -> int:
+        return sum(w.recycles for w in self.workers)
 
     def close(self) -> None:
         """Stop every process (waiting for users to let go of their workers) and remove the pickles."""

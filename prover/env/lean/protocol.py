@@ -11,12 +11,10 @@ theorem only when `proofStatus` is "Completed"; a bare message or empty goals wi
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 COMPLETED = "Completed"
-SORRY_WARNING = re.compile(r"declaration uses ['`‘]sorry['`’]")
 
 
 class ProtocolError(Exception):
@@ -182,24 +180,55 @@ def open_outcome(resp: Response) -> OpenOutcome:
     return OpenOutcome(True, (resp.sorries[0].goal,), resp.sorries[0].proof_state)
 
 
-_AXIOMS = re.compile(r"'(?P<name>[^']+)' depends on axioms: \[(?P<axioms>[^\]]*)\]")
-_NO_AXIOMS = re.compile(r"'(?P<name>[^']+)' does not depend on any axioms")
-
-
-def axioms_of(resp: Response) -> tuple[str, ...] | None:
-    """The axioms `#print axioms NAME` reported, or None when the answer holds no such report."""
-    if not isinstance(resp, CommandResponse):
-        return None
-    for m in resp.messages:
-        if m.severity != "info":
-            continue
-        if (hit := _AXIOMS.search(m.data)) is not None:
-            return tuple(a.strip() for a in hit["axioms"].split(",") if a.strip())
-        if _NO_AXIOMS.search(m.data):
-            return ()
-    return None
-
-
 def request_line(request: dict[str, Any]) -> str:
     """A request on the wire: one JSON line, then the blank line that ends it."""
     return json.dumps(request, ensure_ascii=False) + "\n\n"
+
+
+# ---------------------------------------------------------------------------------------------------
+# The judge's answer (lean_project/core/ProverJudge): one JSON object on one line of stdout,
+# {"ok": bool, "name": str | null, "checks": [str], "axioms": [str], "errors": [str]}.
+
+JUDGE_CHECKS = ("challenge", "solution", "imports", "statement", "safety", "replay", "axioms")
+_JUDGEMENT_KEYS = {"ok", "name", "checks", "axioms", "errors"}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    ok: bool
+    name: str | None  # the theorem the challenge states, once the judge has found it
+    checks: tuple[str, ...]  # the checks that ran, in order; when refused, the last one refused
+    axioms: tuple[str, ...]  # the theorem's axioms in the replayed environment, once collected
+    errors: tuple[str, ...]
+
+
+def _strings(obj: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = obj[key]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProtocolError(f"`{key}` is not a list of strings in {_short(obj)}")
+    return tuple(value)
+
+
+def parse_judgement(stdout: str) -> Judgement:
+    """The judge's one line, read strictly: anything else (no line, two, other keys, other types, a
+    verdict that contradicts itself) is a ProtocolError, which the final check turns into a rejection."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    if len(lines) != 1:
+        raise ProtocolError(f"the judge printed {len(lines)} lines, not one: {stdout[:200]!r}")
+    try:
+        obj = json.loads(lines[0])
+    except json.JSONDecodeError as e:
+        raise ProtocolError(f"not JSON ({e.msg}): {lines[0][:200]!r}") from e
+    if not isinstance(obj, dict) or set(obj) != _JUDGEMENT_KEYS:
+        raise ProtocolError(f"not a judgement: {_short(obj)}")
+    if not isinstance(obj["ok"], bool) or not (obj["name"] is None or isinstance(obj["name"], str)):
+        raise ProtocolError(f"`ok` or `name` has the wrong type in {_short(obj)}")
+    judgement = Judgement(obj["ok"], obj["name"], _strings(obj, "checks"), _strings(obj, "axioms"),
+                          _strings(obj, "errors"))
+    if judgement.checks != JUDGE_CHECKS[:len(judgement.checks)]:
+        raise ProtocolError(f"checks out of order: {', '.join(judgement.checks)}")
+    if judgement.ok and (judgement.checks != JUDGE_CHECKS or judgement.errors or not judgement.name):
+        raise ProtocolError(f"an acceptance without every check, or with errors: {_short(obj)}")
+    if not judgement.ok and not judgement.errors:
+        raise ProtocolError(f"a refusal without a reason: {_short(obj)}")
+    return judgement

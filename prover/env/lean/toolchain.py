@@ -1,8 +1,10 @@
-"""Finding the Lean parts on this machine: elan, the pinned toolchain, lean, lake, the REPL build, Mathlib.
+"""Finding the Lean parts on this machine: elan, the pinned toolchain, lean, lake, the REPL, the judge, Mathlib.
 
 Used by `prover doctor`, `prover setup-lean` and LeanEnv. Tools are looked up on PATH, then in elan's
-bin directory (lean.elan_home, default ~/.elan). The REPL command itself is configuration
-(lean.repl_command); by default it is the REPL built in lean.project_dir, run under `lake env`.
+bin directory (lean.elan_home, default ~/.elan). The REPL and judge commands are configuration
+(lean.repl_command, lean.judge_command); by default they are the builds in lean.project_dir, run under
+`lake env`. The judge's sources live in lean_project/core/ (a package of its own, which lean_project/
+requires by path), so its binary is under core/.lake whichever of the two built it.
 """
 
 from __future__ import annotations
@@ -62,6 +64,39 @@ def repl_command(cfg: LeanConfig) -> list[str]:
     return [which("lake", cfg) or "lake", "env", str(repl_binary(cfg))]
 
 
+JUDGE = "prover_judge"
+
+
+def judge_binary(cfg: LeanConfig) -> Path:
+    """`prover_judge` as `lake build` leaves it: in project_dir when it is lean_project/core itself, else
+    in project_dir/core."""
+    root = cfg.project_dir if (cfg.project_dir / "ProverJudge").is_dir() else cfg.project_dir / "core"
+    return root / ".lake" / "build" / "bin" / JUDGE
+
+
+def judge_command(cfg: LeanConfig) -> list[str]:
+    """The command that starts the judge: configuration, else the judge built here, under `lake env`
+    (run in project_dir, so that the challenge's imports, Mathlib's included, are on the search path)."""
+    if cfg.judge_command:
+        return list(cfg.judge_command)
+    return [which("lake", cfg) or "lake", "env", str(judge_binary(cfg))]
+
+
+def needs_mathlib(cfg: LeanConfig) -> bool:
+    """Whether the project requires Mathlib (lean_project/ does; lean_project/core does not)."""
+    try:
+        return '"mathlib"' in (cfg.project_dir / "lakefile.toml").read_text()
+    except OSError:
+        return True
+
+
+def _configured(command: list[str], key: str) -> Part:
+    head = command[0]
+    exe = shutil.which(head) or (head if Path(head).is_file() else None)
+    return Part("repl" if key == "repl_command" else "judge", bool(exe),
+                " ".join(command) + ("" if exe else " (not found)"), "" if exe else f"fix lean.{key} in your configuration")
+
+
 def discover(cfg: LeanConfig) -> list[Part]:
     """Every Lean part, found or missing, with the command that fixes each missing one."""
     parts: list[Part] = []
@@ -77,22 +112,28 @@ def discover(cfg: LeanConfig) -> list[Part]:
             detail += f" (pinned {pinned}: {'installed' if installed else 'not installed by elan'})"
         parts.append(Part(tool, bool(path), detail, "" if path else f"`elan toolchain install {pinned or 'stable'}`"))
     if cfg.repl_command:
-        head = cfg.repl_command[0]
-        exe = shutil.which(head) or (head if Path(head).is_file() else None)
-        parts.append(Part("repl", bool(exe), " ".join(cfg.repl_command) + ("" if exe else " (not found)"),
-                          "" if exe else "fix lean.repl_command in your configuration"))
+        parts.append(_configured(cfg.repl_command, "repl_command"))
     else:
         binary = repl_binary(cfg)
         parts.append(Part("repl", binary.is_file(), str(binary) if binary.is_file() else f"{binary} not built",
-                          "" if binary.is_file() else f"`cd {cfg.project_dir} && lake build Prover repl`"))
-    mathlib = cfg.project_dir / ".lake" / "packages" / "mathlib"
-    built = (mathlib / ".lake" / "build" / "lib").is_dir()
-    parts.append(Part("mathlib", built, str(mathlib) if built else f"{mathlib} has no build",
-                      "" if built else f"`cd {cfg.project_dir} && lake exe cache get`"))
+                          "" if binary.is_file() else f"`cd {cfg.project_dir} && lake build repl`"))
+    if cfg.judge_command:
+        parts.append(_configured(cfg.judge_command, "judge_command"))
+    else:
+        binary = judge_binary(cfg)
+        parts.append(Part("judge", binary.is_file(), str(binary) if binary.is_file() else f"{binary} not built",
+                          "" if binary.is_file() else f"`cd {cfg.project_dir} && lake build {JUDGE}`"))
+    if needs_mathlib(cfg):
+        mathlib = cfg.project_dir / ".lake" / "packages" / "mathlib"
+        built = (mathlib / ".lake" / "build" / "lib").is_dir()
+        parts.append(Part("mathlib", built, str(mathlib) if built else f"{mathlib} has no build",
+                          "" if built else f"`cd {cfg.project_dir} && lake exe cache get`"))
     return parts
 
 
-REQUIRED = ("lean", "lake", "repl", "mathlib")  # what a REPL needs; elan is how they usually get there
+# What proving needs: the REPL for search steps, the judge for the final check, Mathlib where the project
+# requires it. elan is how they usually get there.
+REQUIRED = ("lean", "lake", "repl", "judge", "mathlib")
 
 
 def missing_line(cfg: LeanConfig) -> str | None:

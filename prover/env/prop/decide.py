@@ -17,88 +17,130 @@ _NORM: dict[F, F] = {}
 
 
 def _norm(f: F) -> F:
-    """Only ⊤, ⊥, atoms, ∧, ∨, →."""
+    """Only ⊤, ⊥, atoms, ∧, ∨, → (children before parents, from an explicit stack)."""
     r = _NORM.get(f)
-    if r is None:
-        k = f.kind
+    if r is not None:
+        return r
+    for g in fm._postorder(f, lambda x: x not in _NORM):
+        k = g.kind
         if k in (VAR, TRUE, FALSE):
-            r = f
+            r = g
         elif k == NOT:
-            r = fm.imp(_norm(f.a), fm.FALSE_F)  # type: ignore[arg-type]
+            r = fm.imp(_NORM[g.a], fm.FALSE_F)  # type: ignore[index]
         else:
-            a, b = _norm(f.a), _norm(f.b)  # type: ignore[arg-type]
+            a, b = _NORM[g.a], _NORM[g.b]  # type: ignore[index]
             r = fm.conj(fm.imp(a, b), fm.imp(b, a)) if k == IFF else fm._mk(k, a, b)
-        _NORM[f] = r
-    return r
+        _NORM[g] = r
+    return _NORM[f]
+
+
+Sequent = tuple[frozenset[F], F]
 
 
 class _Prover:
+    """G4ip as a trampoline: each sequent's rule application is a generator that yields the premises it
+    needs and receives their answers, and one loop drives a stack of them, so the proof search's depth
+    (thousands on a formula nested thousands deep) lives on the heap, not on Python's call stack."""
+
     def __init__(self, or_left: bool, imp_imp_left: bool) -> None:
         self.or_left, self.imp_imp_left = or_left, imp_imp_left
-        self.memo: dict[tuple[frozenset[F], F], bool] = {}
+        self.memo: dict[Sequent, bool] = {}
 
     def prove(self, gamma: frozenset[F], goal: F) -> bool:
-        key = (gamma, goal)
-        r = self.memo.get(key)
-        if r is None:
-            r = self.memo[key] = self._prove(gamma, goal)
-        return r
+        memo = self.memo
+        root: Sequent = (gamma, goal)
+        if root in memo:
+            return memo[root]
+        stack = [(root, self._rule(gamma, goal))]
+        answer: bool | None = None
+        while stack:
+            key, gen = stack[-1]
+            try:
+                sub = gen.send(answer)
+            except StopIteration as stop:
+                memo[key] = stop.value
+                answer = stop.value
+                stack.pop()
+                continue
+            answer = memo.get(sub)
+            if answer is None:
+                stack.append((sub, self._rule(*sub)))
+        return memo[root]
 
-    def _prove(self, gamma: frozenset[F], goal: F) -> bool:
-        # Left invertible rules, to saturation.
+    def _rule(self, gamma: frozenset[F], goal: F):  # a generator: yields premises, gets their answers
         ctx = set(gamma)
-        changed = True
-        while changed:
-            changed = False
-            for f in list(ctx):
-                k = f.kind
-                if k == FALSE:
-                    return True
-                if k == TRUE:
-                    ctx.discard(f)
-                elif k == AND:
-                    ctx.discard(f)
-                    ctx.update((f.a, f.b))  # type: ignore[arg-type]
-                elif k == OR and self.or_left:
-                    rest = frozenset(ctx - {f})
-                    return self.prove(rest | {f.a}, goal) and self.prove(rest | {f.b}, goal)  # type: ignore[operator]
-                elif k == IMP:
-                    a, b = f.a, f.b
-                    assert a is not None and b is not None
-                    ak = a.kind
-                    if ak == TRUE or (ak == VAR and a in ctx):
-                        new: tuple[F, ...] = (b,)
-                    elif ak == FALSE:
-                        new = ()
-                    elif ak == AND:
-                        new = (fm.imp(a.a, fm.imp(a.b, b)),)  # type: ignore[arg-type]
-                    elif ak == OR:
-                        new = (fm.imp(a.a, b), fm.imp(a.b, b))  # type: ignore[arg-type]
-                    else:
-                        continue
-                    ctx.discard(f)
-                    ctx.update(new)
+        while goal.kind == IMP:  # →R is invertible: take every premise of the goal at once
+            ctx.add(goal.a)  # type: ignore[arg-type]
+            goal = goal.b  # type: ignore[assignment]
+        # Left invertible rules, to saturation, from a worklist; an implication whose premise is an
+        # atom not (yet) in the context waits on that atom instead of being looked at on every pass.
+        work = list(ctx)
+        waiting: dict[F, list[F]] = {}
+        while work:
+            f = work.pop()
+            if f not in ctx:
+                continue
+            k = f.kind
+            if k == FALSE:
+                return True
+            new: tuple[F, ...]
+            if k == VAR:
+                work += waiting.pop(f, ())
+                continue
+            if k == TRUE:
+                new = ()
+            elif k == AND:
+                new = (f.a, f.b)  # type: ignore[assignment]
+            elif k == OR and self.or_left:
+                rest = frozenset(ctx - {f})
+                return (yield (rest | {f.a}, goal)) and (yield (rest | {f.b}, goal))  # type: ignore[operator]
+            elif k == IMP:
+                a, b = f.a, f.b
+                assert a is not None and b is not None
+                ak = a.kind
+                if ak == TRUE or (ak == VAR and a in ctx):
+                    new = (b,)
+                elif ak == VAR:
+                    waiting.setdefault(a, []).append(f)
+                    continue
+                elif ak == FALSE:
+                    new = ()
+                elif ak == AND:
+                    new = (fm.imp(a.a, fm.imp(a.b, b)),)  # type: ignore[arg-type]
+                elif ak == OR:
+                    new = (fm.imp(a.a, b), fm.imp(a.b, b))  # type: ignore[arg-type]
                 else:
                     continue
-                changed = True
+            else:
+                continue
+            ctx.discard(f)
+            for x in new:
+                if x not in ctx:
+                    ctx.add(x)
+                    work.append(x)
         g = frozenset(ctx)
-        # Right invertible rules.
+        # Right invertible rules (a right-nested conjunction: one premise a conjunct).
         k = goal.kind
         if k == TRUE or goal in g:
             return True
         if k == AND:
-            return self.prove(g, goal.a) and self.prove(g, goal.b)  # type: ignore[arg-type]
-        if k == IMP:
-            return self.prove(g | {goal.a}, goal.b)  # type: ignore[operator]
+            todo = [goal]
+            while todo:
+                c = todo.pop()
+                if c.kind == AND:
+                    todo += (c.b, c.a)  # type: ignore[list-item]
+                elif not (yield (g, c)):
+                    return False
+            return True
         # Choices.
-        if k == OR and (self.prove(g, goal.a) or self.prove(g, goal.b)):  # type: ignore[arg-type]
+        if k == OR and ((yield (g, goal.a)) or (yield (g, goal.b))):  # type: ignore[misc]
             return True
         if self.imp_imp_left:
             for f in g:
                 if f.kind == IMP and f.a.kind == IMP:  # type: ignore[union-attr]
                     c, d, b = f.a.a, f.a.b, f.b  # type: ignore[union-attr]
                     rest = g - {f}
-                    if self.prove(rest | {fm.imp(d, b)}, fm.imp(c, d)) and self.prove(rest | {b}, goal):  # type: ignore[arg-type]
+                    if (yield (rest | {fm.imp(d, b)}, fm.imp(c, d))) and (yield (rest | {b}, goal)):  # type: ignore[arg-type]
                         return True
         return False
 

@@ -49,21 +49,22 @@ class PropEnv:
 
     def verify(self, theorem: Theorem, proof: Proof) -> Verdict:
         source = proof.render()
+        checks = ("prop.replay",)  # every tactic replayed from the statement in a fresh bench env
         try:
             state = _root(parse(theorem.statement))
         except StatementError as e:
-            return Verdict(False, (f"statement rejected: {e}",), source=source)
+            return Verdict(False, (f"statement rejected: {e}",), source=source, checks=checks)
         fresh = PropEnv()
         for i, tactic in enumerate(proof.tactics, 1):
             if state.solved:
-                return Verdict(False, (f"tactic {i} ({tactic!r}): no goals to be proved",), source=source)
+                return Verdict(False, (f"tactic {i} ({tactic!r}): no goals to be proved",), source=source, checks=checks)
             result = fresh.step(state, tactic)
             if isinstance(result, Failed):
-                return Verdict(False, (f"tactic {i} ({tactic!r}): {result.message}",), source=source)
+                return Verdict(False, (f"tactic {i} ({tactic!r}): {result.message}",), source=source, checks=checks)
             state = result.state
         if not state.solved:
-            return Verdict(False, (f"unsolved goals:\n{state.text}",), source=source)
-        return Verdict(True, (), axioms=(), source=source)
+            return Verdict(False, (f"unsolved goals:\n{state.text}",), source=source, checks=checks)
+        return Verdict(True, (), axioms=(), source=source, checks=checks)
 
     def close(self) -> None:
         self._tactics.clear()

@@ -1,7 +1,9 @@
 """Propositional formulas: hash-consed, printed the way Lean 4's pretty printer prints them.
 
 Every formula is interned (one object per distinct formula), so equality is identity, and its printed
-text, precedence and definitional-equality key are computed once. Precedences are Lean 4 core's:
+text, precedence and definitional-equality key are computed once, when first asked for. Nothing here
+recurses on the formula's depth (statements nested thousands deep are real: ILTP has them), and a
+node's text is computed only when asked for, so a chain n deep costs O(n) text, not O(n²). Precedences are Lean 4 core's:
 `¬` is `notation:max "¬" p:40`, `∧` is `infixr:35`, `∨` is `infixr:30`, `→` is right-associative
 at 25 and `↔` is `infix:20` (non-associative).
 """
@@ -24,40 +26,45 @@ NOT_ARG_PREC = 40
 class F:
     """One interned formula. Build with the module's constructors, never directly."""
 
-    __slots__ = ("kind", "a", "b", "name", "text", "prec", "size", "_core")
+    __slots__ = ("kind", "a", "b", "name", "_text", "prec", "size", "depth", "_core")
 
     def __init__(self, kind: int, a: F | None, b: F | None, name: str) -> None:
         self.kind, self.a, self.b, self.name = kind, a, b, name
         self._core: F | None = None
+        self._text: str | None = name if a is None else None
         if kind == VAR or kind == TRUE or kind == FALSE:
-            self.text, self.prec, self.size = name, MAX_PREC, 1
+            self.prec, self.size, self.depth = MAX_PREC, 1, 0
         elif kind == NOT:
             assert a is not None
-            self.text, self.prec, self.size = "¬" + _paren(a, NOT_ARG_PREC), MAX_PREC, a.size + 1
+            self.prec, self.size, self.depth = MAX_PREC, a.size + 1, a.depth + 1
         else:
             assert a is not None and b is not None
-            sym, prec, lmin, rmin = BINARY[kind]
-            self.text = _paren(a, lmin) + sym + _paren(b, rmin)
-            self.prec, self.size = prec, a.size + b.size + 1
+            self.prec, self.size, self.depth = BINARY[kind][1], a.size + b.size + 1, max(a.depth, b.depth) + 1
 
     def __repr__(self) -> str:
         return f"F({self.text})"
+
+    @property
+    def text(self) -> str:
+        """Lean's rendering (fewest parentheses Lean's precedences allow), computed without recursion."""
+        if self._text is None:
+            self._text = _render(self)
+        return self._text
 
     @property
     def core(self) -> F:
         """The definitional-equality key: `¬a` unfolded to `a → False` everywhere (Lean's `Not` is a def;
         nothing else in the fragment unfolds), so two formulas are defeq iff their cores are identical."""
         if self._core is None:
-            k = self.kind
-            if k == VAR or k == TRUE or k == FALSE:
-                self._core = self
-            elif k == NOT:
-                assert self.a is not None
-                self._core = imp(self.a.core, FALSE_F)
-            else:
-                assert self.a is not None and self.b is not None
-                self._core = _mk(k, self.a.core, self.b.core)
-        return self._core
+            for f in _postorder(self, lambda g: g._core is None):
+                k = f.kind
+                if k == VAR or k == TRUE or k == FALSE:
+                    f._core = f
+                elif k == NOT:
+                    f._core = imp(f.a._core, FALSE_F)  # type: ignore[union-attr,arg-type]
+                else:
+                    f._core = _mk(k, f.a._core, f.b._core)  # type: ignore[union-attr]
+        return self._core  # type: ignore[return-value]
 
     def arrow(self) -> tuple[F, F] | None:
         """(domain, codomain) if the formula is a Pi type after whnf (`a → b`, or `¬a` as `a → False`)."""
@@ -89,8 +96,52 @@ class F:
         return list(seen)
 
 
-def _paren(f: F, min_prec: int) -> str:
-    return f.text if f.prec >= min_prec else "(" + f.text + ")"
+def _postorder(root: F, todo) -> list[F]:
+    """The distinct subformulas of `root` for which `todo(f)` holds (their subformulas with it too),
+    children before parents, found with an explicit stack."""
+    out: list[F] = []
+    seen: set[int] = set()
+    stack: list[tuple[F, bool]] = [(root, False)]
+    while stack:
+        f, expanded = stack.pop()
+        if expanded:
+            out.append(f)
+            continue
+        if id(f) in seen or not todo(f):
+            continue
+        seen.add(id(f))
+        stack.append((f, True))
+        for c in (f.b, f.a):
+            if c is not None:
+                stack.append((c, False))
+    return out
+
+
+def _render(root: F) -> str:
+    """The text of `root`, emitted piece by piece from an explicit stack (children's texts are not
+    cached: that would cost O(depth²) memory on a deep chain)."""
+    out: list[str] = []
+    stack: list[object] = [(root, 0)]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            out.append(x)
+            continue
+        f, min_prec = x  # type: ignore[misc]
+        paren = f.prec < min_prec
+        if f._text is not None:
+            out.append("(" + f._text + ")" if paren else f._text)
+            continue
+        if paren:
+            stack.append(")")
+        if f.kind == NOT:
+            stack += [(f.a, NOT_ARG_PREC), "¬"]
+        else:
+            sym, _, lmin, rmin = BINARY[f.kind]
+            stack += [(f.b, rmin), sym, (f.a, lmin)]
+        if paren:
+            stack.append("(")
+    return "".join(out)
 
 
 _TABLE: dict[tuple, F] = {}  # the intern table: a process-wide cache, formulas are immutable
@@ -134,12 +185,15 @@ FALSE_F = _mk(FALSE, None, None, "False")
 
 def rename(f: F, mapping: dict[str, str]) -> F:
     """The formula with variables renamed."""
-    if f.kind == VAR:
-        return var(mapping.get(f.name, f.name))
-    if f.kind == TRUE or f.kind == FALSE:
-        return f
-    assert f.a is not None
-    if f.kind == NOT:
-        return neg(rename(f.a, mapping))
-    assert f.b is not None
-    return _mk(f.kind, rename(f.a, mapping), rename(f.b, mapping))
+    done: dict[int, F] = {}
+    for g in _postorder(f, lambda _: True):
+        k = g.kind
+        if k == VAR:
+            done[id(g)] = var(mapping.get(g.name, g.name))
+        elif k == TRUE or k == FALSE:
+            done[id(g)] = g
+        elif k == NOT:
+            done[id(g)] = neg(done[id(g.a)])
+        else:
+            done[id(g)] = _mk(k, done[id(g.a)], done[id(g.b)])
+    return done[id(f)]

@@ -1,4 +1,4 @@
-"""Seeded problem generator: splits "train", "easy", "hard", disjoint up to variable renaming.
+"""Seeded problem generator: splits "train", "easy", "hard", disjoint up to the canonical form.
 
 Candidates are random classical tautologies (checked by truth tables on bitmasks), either free-form or
 shaped `H₁ → … → Hₖ → C`, renamed canonically (variables `p q r s t` in order of first appearance),
@@ -8,10 +8,11 @@ and kept when G4ip proves them and they fit the split:
 - hard: 6-16 connectives, at least 3 variables, a nested implication (an implication as the hypothesis
   of another) somewhere, and unprovable without a case split;
 - train: 2-14 connectives, any provable formula.
-A stable hash of the canonical text sends each formula to the train side (6 in 10) or the held-out
-side; easy and hard both come from the held-out side and exclude each other by definition (hard needs
-the case split that easy does without). So the splits are disjoint up to variable renaming by
-construction, and each is generated on its own.
+A stable hash of the problem's canonical key (prover.env.prop.canon: variables renamed, premises
+introduced as hypotheses, hypotheses sorted) sends each formula to the train side (6 in 10) or the
+held-out side, and duplicates are dropped by that key; easy and hard both come from the held-out side
+and exclude each other by definition (hard needs the case split that easy does without). So the splits
+are disjoint up to renaming and hypothesis order by construction, and each is generated on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from functools import cache
 
 from prover.core import Theorem
 from prover.env.prop import formula as fm
+from prover.env.prop.canon import problem_key
 from prover.env.prop.decide import provable
 from prover.env.prop.formula import AND, IFF, IMP, NOT, OR, F
 
@@ -145,9 +147,9 @@ def canonical(f: F) -> F:
     return fm.rename(f, {v: NAMES[i] for i, v in enumerate(f.variables())})
 
 
-def side_of(f: F) -> str:
-    """"train" or "held-out", by a stable hash of the canonical text (6 in 10 go to train)."""
-    return "train" if zlib.crc32(f.text.encode()) % 10 < 6 else "held-out"
+def side_of(key: str) -> str:
+    """"train" or "held-out", by a stable hash of a problem's canonical key (6 in 10 go to train)."""
+    return "train" if zlib.crc32(key.encode()) % 10 < 6 else "held-out"
 
 
 def connectives(f: F) -> int:
@@ -180,7 +182,7 @@ def _formulas(split: str, seed: int) -> tuple[F, ...]:
     if split not in SIZES:
         raise ValueError(f"unknown split {split!r}: choose one of {', '.join(SIZES)}")
     rng = random.Random(f"prop-{split}-{seed}")
-    out: dict[F, None] = {}
+    out: dict[str, F] = {}  # canonical key -> the formula (variables renamed in order of appearance)
     side = "train" if split == "train" else "held-out"
     for _ in range(_MAX_TRIES):
         if len(out) >= SIZES[split]:
@@ -189,9 +191,10 @@ def _formulas(split: str, seed: int) -> tuple[F, ...]:
         if t is None or _redundant(t):
             continue
         f = canonical(_to_formula(t))
-        if f not in out and side_of(f) == side and fits(split, f):
-            out[f] = None
-    return tuple(out)
+        key = problem_key((), f)
+        if key not in out and side_of(key) == side and fits(split, f):
+            out[key] = f
+    return tuple(out.values())
 
 
 def theorem(name: str, f: F) -> Theorem:

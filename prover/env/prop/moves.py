@@ -50,8 +50,9 @@ def tactics_for(g: Goal) -> list[str]:
             applied = False
             for m, arg in names.items():
                 if m != n and arg.core is ab[0].core:
-                    out.append(f"have {_fresh(g)} := {n} {m}")
                     applied = True
+                    if ab[1].core not in have:  # naming a known fact again only makes new states
+                        out.append(f"have {_fresh(g)} := {n} {m}")
             if not applied and ab[1].core not in have and ab[1].kind != fm.FALSE:
                 cuts.append(f"obtain {_fresh(g)} : {ab[1].text}")  # a cut: prove the conclusion first
     if t.kind == fm.OR:

@@ -103,51 +103,80 @@ class Parser:
             raise SyntaxError_(f"expected {what} but found '{t.text}'")
         return t.text
 
-    # Formulas: Pratt parsing with Lean's precedences (a trailing operator applies when its precedence is
-    # at least the context's and the left operand's precedence reaches the operator's left minimum).
-    def formula(self, resolve, min_prec: int = 0) -> F:
-        lhs, lhs_prec = self._prefix(resolve)
+    # Formulas: operator precedence with explicit stacks (no recursion, so nesting depth is not limited
+    # by Python's stack). Lean's rule, as a Pratt parser states it: an infix operator Y continues the
+    # right operand of a pending X when prec(Y) >= X's right minimum, else X is reduced first; the left
+    # operand's precedence must reach Y's left minimum (`p ↔ q ↔ r` fails). `¬` takes its argument at
+    # 40, above every infix operator, so it applies to the next complete atom.
+    def formula(self, resolve) -> F:
+        operands: list[tuple[F, int]] = []
+        ops: list[int] = []  # a connective kind, _NOT, or _OPEN for a pending '('
+        opens = 0
+
+        def reduce_binary() -> None:
+            kind = ops.pop()
+            rhs, _ = operands.pop()
+            lhs, _ = operands.pop()
+            operands.append((fm._mk(kind, lhs, rhs, ""), fm.BINARY[kind][1]))
+
+        def atom_done(f: F) -> None:
+            while ops and ops[-1] == _NOT:
+                ops.pop()
+                f = fm.neg(f)
+            operands.append((f, fm.MAX_PREC))
+
         while True:
-            t = self.peek()
-            if t is None or t.kind != "sym":
-                return lhs
-            kind = _INFIX.get(t.text)
-            if kind is None:
-                return lhs
-            _, prec, lmin, rmin = fm.BINARY[kind]
-            if prec < min_prec:
-                return lhs
-            if lhs_prec < lmin:
-                raise SyntaxError_(f"unexpected token '{t.text}' ('↔' is not associative: add parentheses)")
-            self.i += 1
-            lhs, lhs_prec = fm._mk(kind, lhs, self.formula(resolve, rmin), ""), prec
-
-    def _prefix(self, resolve) -> tuple[F, int]:
-        """The leading operand and its precedence (a parenthesised formula is an atom)."""
-        t = self.next()
-        if t.kind == "sym":
-            if t.text == "¬":
-                return fm.neg(self.formula(resolve, fm.NOT_ARG_PREC)), fm.MAX_PREC
-            if t.text == "(":
-                f = self.formula(resolve, 0)
-                if not self.at(")"):
-                    found = self.peek()
-                    raise SyntaxError_("unbalanced parenthesis: expected ')'" + (f" but found '{found.text}'" if found else ""))
-                self.i += 1
-                return f, fm.MAX_PREC
-            raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
-        if t.kind != "id":
-            raise SyntaxError_(f"unexpected token '{t.text}'")
-        if t.text == "True":
-            return fm.TRUE_F, fm.MAX_PREC
-        if t.text == "False":
-            return fm.FALSE_F, fm.MAX_PREC
-        if t.text in RESERVED or "." in t.text:
-            raise SyntaxError_(f"'{t.text}' is not a proposition of the propositional fragment")
-        return resolve(t.text), fm.MAX_PREC
-
+            # An operand is expected.
+            t = self.next()
+            if t.kind == "sym":
+                if t.text == "¬":
+                    ops.append(_NOT)
+                    continue
+                if t.text == "(":
+                    ops.append(_OPEN)
+                    opens += 1
+                    continue
+                raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
+            if t.kind != "id":
+                raise SyntaxError_(f"unexpected token '{t.text}'")
+            if t.text == "True":
+                atom_done(fm.TRUE_F)
+            elif t.text == "False":
+                atom_done(fm.FALSE_F)
+            elif t.text in RESERVED or "." in t.text:
+                raise SyntaxError_(f"'{t.text}' is not a proposition of the propositional fragment")
+            else:
+                atom_done(resolve(t.text))
+            # An operator, a closing parenthesis, or the end of this formula.
+            while True:
+                t = self.peek()
+                kind = _INFIX.get(t.text) if t is not None and t.kind == "sym" else None
+                if kind is not None:
+                    _, prec, lmin, _ = fm.BINARY[kind]
+                    while ops and ops[-1] >= 0 and prec < fm.BINARY[ops[-1]][3]:
+                        reduce_binary()
+                    if operands[-1][1] < lmin:
+                        raise SyntaxError_(f"unexpected token '{t.text}' ('↔' is not associative: add parentheses)")
+                    self.i += 1
+                    ops.append(kind)
+                    break
+                if t is not None and t.kind == "sym" and t.text == ")" and opens:
+                    self.i += 1
+                    opens -= 1
+                    while ops[-1] != _OPEN:
+                        reduce_binary()
+                    ops.pop()
+                    f, _ = operands.pop()
+                    atom_done(f)
+                    continue
+                if opens:
+                    raise SyntaxError_("unbalanced parenthesis: expected ')'" + (f" but found '{t.text}'" if t else ""))
+                while ops:
+                    reduce_binary()
+                return operands[0][0]
 
 _INFIX = {"∧": fm.AND, "∨": fm.OR, "→": fm.IMP, "↔": fm.IFF}
+_NOT, _OPEN = -1, -2  # pseudo-operators on the operator stack (connective kinds are >= 0)
 
 
 def parse_formula(text: str, resolve) -> F:
@@ -171,12 +200,40 @@ class Statement:
     target: F
 
 
+# Words that name the prover's own commands and spec forms: as a whole statement they are a mistyped
+# command line, never a proposition worth searching.
+PROVER_WORDS = frozenset("prove check bench report train formalize data doctor setup-lean trace help "
+                         "prop minif2f lean".split())
+_PATHLIKE = re.compile(r"[/\\~]|^\.|\.[A-Za-z0-9]+$")
+
+
+def _lone_word(text: str) -> None:
+    """A bare statement that is one word is a path or a command typed in the wrong place far more often
+    than a proposition (and a lone variable is never provable): refuse it with a hint."""
+    word = text.strip()
+    if not word or any(c.isspace() for c in word) or any(c in word for c in "()¬∧∨→↔"):
+        return
+    if word in ("True", "False"):
+        return
+    if _PATHLIKE.search(word) or ":" in word:
+        raise SyntaxError_(f"'{word}' looks like a file path or a dataset spec, not a statement (no such file "
+                           "here); write a statement such as 'theorem t (p q : Prop) : p ∧ q → q' or 'p → p'")
+    if word in PROVER_WORDS:
+        raise SyntaxError_(f"'{word}' is a prover command or keyword, not a statement (did you mean "
+                           f"`prover {word} ...`?); write a statement such as 'p → p'")
+    raise SyntaxError_(f"the statement is the single proposition '{word}', which is not provable (if a file "
+                       "was meant: no such file was found); write a statement such as 'p → p'")
+
+
 def parse_statement(text: str) -> Statement:
     """`theorem NAME binders* : formula`, `example binders* : formula`, or a bare formula whose free
-    names become `Prop` variables in order of first appearance."""
+    names become `Prop` variables in order of first appearance (a lone word is refused: `_lone_word`).
+    In a declaration only the names its binders declare are variables (`(p q : Prop)`)."""
     toks = tokenize(text)
     if not toks:
         raise SyntaxError_("empty statement")
+    if not (toks[0].kind == "id" and toks[0].text in ("theorem", "example", "lemma")):
+        _lone_word(text)
     first = toks[0].text
     if first == "lemma" and toks[0].kind == "id":
         raise SyntaxError_("'lemma' is Mathlib syntax; Lean 4 core (and this bench) needs 'theorem'")
@@ -190,10 +247,18 @@ def parse_statement(text: str) -> Statement:
 
     p = Parser(toks)
     target = p.formula(free)
-    if not p.done():
-        t = p.next()
-        raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
+    _end_of_statement(p)
     return Statement(tuple((n, None) for n in seen), target)
+
+
+def _end_of_statement(p: Parser) -> None:
+    if p.done():
+        return
+    if p.at(":="):
+        raise SyntaxError_("the statement has a proof attached (':= ...'): give the statement alone; "
+                           "the proof is the prover's to find, or `prover check` reads a proof")
+    t = p.next()
+    raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
 
 
 def _declaration(p: Parser) -> Statement:
@@ -206,7 +271,8 @@ def _declaration(p: Parser) -> Statement:
 
     def bound(name: str) -> F:
         if name not in variables:
-            raise SyntaxError_(f"unknown identifier '{name}' (bind it first: ({name} : Prop))")
+            raise SyntaxError_(f"unknown identifier '{name}': only the variables the binders declare are "
+                               f"propositions here (bind it first: ({name} : Prop))")
         return fm.var(name)
 
     while p.at("(") or p.at("{"):
@@ -237,7 +303,5 @@ def _declaration(p: Parser) -> Statement:
         raise SyntaxError_("instance binders [..] are not part of the propositional fragment")
     p.expect(":")
     target = p.formula(bound)
-    if not p.done():
-        t = p.next()
-        raise SyntaxError_(f"unexpected token '{t.text}'" + (" (unbalanced parenthesis)" if t.text == ")" else ""))
+    _end_of_statement(p)
     return Statement(tuple(binders), target)

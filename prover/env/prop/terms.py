@@ -54,28 +54,34 @@ class ElabError(Exception):
 # Parsing
 
 
-def parse_term(p: Parser) -> Term:
-    head = _arg(p)
+MAX_TERM_DEPTH = 64  # proof terms nest this deep at most (parsing, checking and printing recurse on terms)
+
+
+def parse_term(p: Parser, depth: int = 0) -> Term:
+    if depth > MAX_TERM_DEPTH:
+        raise SyntaxError_(f"proof term nested more than {MAX_TERM_DEPTH} deep: the prop bench refuses it "
+                           "(split the step with have)")
+    head = _arg(p, depth)
     args: list[Term] = []
     while (t := p.peek()) is not None and (t.kind == "id" or (t.kind == "sym" and t.text in "(⟨")):
-        args.append(_arg(p))
+        args.append(_arg(p, depth))
     return App(head, tuple(args)) if args else head
 
 
-def _arg(p: Parser) -> Term:
+def _arg(p: Parser, depth: int) -> Term:
     t = p.next()
     if t.kind == "id":
         term: Term = Name(t.text)
     elif t.text == "(":
-        term = parse_term(p)
+        term = parse_term(p, depth + 1)
         p.expect(")")
     elif t.text == "⟨":
         items: list[Term] = []
         if not p.at("⟩"):
-            items.append(parse_term(p))
+            items.append(parse_term(p, depth + 1))
             while p.at(","):
                 p.next()
-                items.append(parse_term(p))
+                items.append(parse_term(p, depth + 1))
         p.expect("⟩")
         term = Anon(tuple(items))
     else:
@@ -205,18 +211,25 @@ def check(goal: Goal, term: Term, expected: F) -> None:
 
 
 def _check_anon(goal: Goal, term: Anon, expected: F) -> None:
-    items = term.items
-    if expected.kind == fm.TRUE and not items:
-        return
-    if expected.kind not in (fm.AND, fm.IFF):
-        raise ElabError(f"invalid constructor ⟨...⟩, expected type must be an inductive type with one constructor\n  {expected.text}")
-    a, b = expected.a, expected.b
-    assert a is not None and b is not None
-    fields = (a, b) if expected.kind == fm.AND else (fm.imp(a, b), fm.imp(b, a))
-    if len(items) < 2:
-        raise ElabError(f"invalid constructor ⟨...⟩, insufficient number of arguments, constructs '{'And' if expected.kind == fm.AND else 'Iff'}.intro' has 2 explicit fields, but only {len(items)} provided")
-    check(goal, items[0], fields[0])
-    check(goal, items[1] if len(items) == 2 else Anon(items[1:]), fields[1])
+    # Extra components nest to the right (`⟨a, b, c⟩ : A ∧ B ∧ C`): a loop, so a thousand conjuncts
+    # do not mean a thousand nested calls.
+    items, i = term.items, 0
+    while True:
+        n = len(items) - i
+        if expected.kind == fm.TRUE and not n:
+            return
+        if expected.kind not in (fm.AND, fm.IFF):
+            raise ElabError(f"invalid constructor ⟨...⟩, expected type must be an inductive type with one constructor\n  {expected.text}")
+        a, b = expected.a, expected.b
+        assert a is not None and b is not None
+        fields = (a, b) if expected.kind == fm.AND else (fm.imp(a, b), fm.imp(b, a))
+        if n < 2:
+            raise ElabError(f"invalid constructor ⟨...⟩, insufficient number of arguments, constructs '{'And' if expected.kind == fm.AND else 'Iff'}.intro' has 2 explicit fields, but only {n} provided")
+        check(goal, items[i], fields[0])
+        if n == 2:
+            check(goal, items[i + 1], fields[1])
+            return
+        i, expected = i + 1, fields[1]
 
 
 def _check_absurd(goal: Goal, h1: Term, h2: Term) -> None:
