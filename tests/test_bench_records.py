@@ -72,7 +72,15 @@ def test_an_attempt_record_has_one_schema_whether_it_ran_or_crashed(tmp_path):
     assert crashed.to_json().keys() == ran.to_json().keys()
     assert crashed.stop_reason == "crashed" and crashed.error == "attempt crashed: worker died: SIGKILL (tried 2 times)"
     assert crashed.stats.env_calls is None and not crashed.proved
-    for record in (ran, crashed):  # what is written reads back as the same record
+    from dataclasses import replace
+
+    from prover.core import Verdict
+    from prover.search.attempt import SampleStats
+
+    sampled = replace(ran, attempt=2, verdict=Verdict(True, ("ok",), ("propext",), checks=("gate", "judge")),
+                      sampled=SampleStats(samples=4, unreadable=1, verified=1))
+    assert sampled.to_json()["sampled"] == {"samples": 4, "unreadable": 1, "verified": 1, "searched_from_step": None}
+    for record in (ran, crashed, sampled):  # what is written reads back as the same record
         writer = ResultsWriter(tmp_path / f"{record.attempt}.jsonl", resume=False)
         with writer:
             writer.write(record)
