@@ -70,10 +70,10 @@ def machine_parallelism(n: int = 5_000_000) -> float:
 def prop_batch(n: int, budget: int) -> dict:
     import ray
 
-    from prover.bench.datasets import Problem
+    from prover.attempts import Problem
+    from prover.attempts.ray_executor import RayExecutor
     from prover.bench.runner import run_bench
     from prover.config import RayConfig, load
-    from prover.distributed.batch import RayWorkers
     from prover.distributed.runtime import init_ray
     from prover.env.prop.generate import problems
 
@@ -91,7 +91,7 @@ def prop_batch(n: int, budget: int) -> dict:
         init_ray(RayConfig())  # started here so that its cost is reported apart
         t_ray = time.perf_counter() - t
         t = time.perf_counter()
-        workers = RayWorkers(cfg2)  # what starting the 2 actors costs, on its own (run_bench pays it again)
+        workers = RayExecutor(cfg2)  # what starting the 2 actors costs, on its own (run_bench pays it again)
         workers.start()
         workers.close()
         t_start = time.perf_counter() - t
@@ -100,11 +100,11 @@ def prop_batch(n: int, budget: int) -> dict:
         t_two = time.perf_counter() - t
         ray.shutdown()
     control_after = machine_parallelism()
-    verdict = lambda rows: {r["problem"]: r["proved"] for r in rows}  # noqa: E731
+    verdict = lambda rows: {r.problem: r.proved for r in rows}  # noqa: E731
     return {
         "measure": "prop batch, bench runner", "problems": n, "budget_steps": budget,
-        "env_calls": sum(r["stats"]["env_calls"] or 0 for r in one),
-        "solved": sum(r["proved"] for r in one), "same_verdicts": verdict(one) == verdict(two),
+        "env_calls": sum(r.stats.env_calls or 0 for r in one),
+        "solved": sum(r.proved for r in one), "same_verdicts": verdict(one) == verdict(two),
         "seconds_1_worker_no_ray": round(t_one, 2), "seconds_ray_init": round(t_ray, 2),
         "seconds_2_workers": round(t_two, 2), "seconds_2_workers_start": round(t_start, 2),
         "speedup": round(t_one / t_two, 2), "speedup_after_start": round(t_one / max(t_two - t_start, 1e-9), 2),
@@ -120,7 +120,7 @@ def server_throughput(requests: int, in_flight: int, max_batch: int, op: str, ck
     from prover.distributed.policy_server import start_policy_server
     from prover.env.prop.generate import problems
 
-    cfg = load(overrides={"policy.kind": ckpt, "policy.max_new_tokens": 24, "policy.num_samples": 4,
+    cfg = load(overrides={"policy.kind": ckpt, "policy.max_new_tokens": 24,
                           "policy.batch_size": max(max_batch, 1), "policy.device": "cpu",
                           "ray.max_batch": max_batch, "ray.max_wait_ms": 5.0, "ray.policy_cpus": policy_cpus})
     from prover.env.prop import PropEnv
@@ -128,7 +128,7 @@ def server_throughput(requests: int, in_flight: int, max_batch: int, op: str, ck
     env = PropEnv()
     states = [env.open(t).text for t in problems("hard", 64)]
     server = start_policy_server(cfg, gpu=False)
-    call = (lambda s: server.propose.remote([s], cfg.policy.num_samples)) if op == "propose" else (
+    call = (lambda s: server.propose.remote([s], 4)) if op == "propose" else (
         lambda s: server.value.remote([s]))
     ray.get(call(states[0]))  # warm up
     before = ray.get(server.stats.remote())

@@ -68,7 +68,7 @@ def throughput(policy: HFPolicy, states: list[str], batch: int, k: int, calls: i
 def nucleus(checkpoint: Path, examples: list[Example], n: int = 200) -> None:
     """How often the proof's tactic is among a state's 8 samples, with and without nucleus sampling."""
     for top_p in (1.0, 0.95):
-        policy = HFPolicy.load(checkpoint, PolicyConfig(device="cpu", num_samples=8, top_p=top_p))
+        policy = HFPolicy.load(checkpoint, PolicyConfig(device="cpu", top_p=top_p))
         got = policy.propose([ex.state for ex in examples[:n]], 8)
         hits = sum(any(t == ex.tactic for t, _ in g) for g, ex in zip(got, examples[:n], strict=True))
         print(f"top_p={top_p}: the proof's tactic among the 8 samples of {n} training states: {hits / n:.0%}; "
@@ -81,7 +81,7 @@ def speed(policy: HFPolicy, states: list[str], threads: int, repeats: int = 5) -
     rates = {}
     print(f"speed (CPU, {threads} thread(s); sampled tactics per second, wall clock | CPU time; "
           f"best of {repeats} alternating runs):")
-    for k in (policy.cfg.num_samples, 1):
+    for k in (8, 1):  # the search asks for search.num_tactics (8) at a new state
         policy.propose(states[:16], k)  # warm up
         best = {1: (0.0, 0.0), 16: (0.0, 0.0)}
         for _ in range(repeats):
@@ -108,7 +108,7 @@ def main() -> None:
 
     examples = proof_examples(problems("train", args.problems))
     print(f"data: {len(examples)} (state, tactic) examples from proofs of {args.problems} prop training problems")
-    pcfg = PolicyConfig(device="cpu", num_samples=8)
+    pcfg = PolicyConfig(device="cpu")
     if args.checkpoint:
         nucleus(args.checkpoint, examples)
         speed(HFPolicy.load(args.checkpoint, pcfg), [ex.state for ex in examples], args.threads)

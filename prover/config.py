@@ -62,7 +62,6 @@ class PolicyConfig(Section):
     # "auto" (automation for Lean, uniform for prop), "automation" (fixed tactic list),
     # "uniform" (prop tactic space), or a checkpoint directory.
     kind: str = "auto"
-    num_samples: int = Field(8, gt=0)  # tactics asked per state (k)
     temperature: float = 1.0
     top_p: float = Field(1.0, gt=0, le=1)  # nucleus sampling: the likeliest tokens holding this much mass
     max_new_tokens: int = 96

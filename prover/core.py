@@ -205,17 +205,21 @@ class Usage:
     def seconds(self) -> float:
         return time.monotonic() - self.started
 
-    def exhausted(self, budget: Budget) -> str | None:
-        """The name of the first exhausted limit, or None while there is budget left."""
-        if budget.env_calls is not None and self.env_calls >= budget.env_calls:
+    def exhausted(self, budget: Budget, in_flight: int = 0) -> str | None:
+        """The name of the first exhausted limit, or None while there is budget left. `in_flight`: env
+        calls already promised (a parallel search's expansions under way), each of which may add a node."""
+        if budget.env_calls is not None and self.env_calls + in_flight >= budget.env_calls:
             return "env_calls"
         if budget.policy_calls is not None and self.policy_calls >= budget.policy_calls:
             return "policy_calls"
-        if budget.nodes is not None and self.nodes >= budget.nodes:
+        if budget.nodes is not None and self.nodes + in_flight >= budget.nodes:
             return "nodes"
         if budget.seconds is not None and self.seconds >= budget.seconds:
             return "seconds"
         return None
+
+    def policy_call_allowed(self, budget: Budget) -> bool:
+        return budget.policy_calls is None or self.policy_calls < budget.policy_calls
 
     def as_dict(self) -> dict[str, float]:
         return {

@@ -54,3 +54,49 @@ def test_existing_file_needs_resume(tmp_path):
         ResultsWriter(path, resume=False)
     (tmp_path / "empty.jsonl").write_text("")
     ResultsWriter(tmp_path / "empty.jsonl", resume=False)  # an empty file is as good as none
+
+
+def test_an_attempt_record_has_one_schema_whether_it_ran_or_crashed(tmp_path):
+    from prover.attempts import AttemptRecord, Problem, Task, run_settings
+    from prover.attempts.runner import run_attempt
+    from prover.config import load
+    from prover.env.prop import PropEnv
+    from prover.env.prop.generate import problems
+    from prover.policy import UniformPolicy
+
+    cfg = load(overrides={"env": "prop", "policy.kind": "uniform", "search.budget_steps": 50})
+    problem = Problem(problems("easy", 1)[0], "easy", "prop", "easy")
+    ran = run_attempt(PropEnv(), UniformPolicy(), Task(problem, 0, cfg))
+    assert ran.proved and ran.verdict.ok and ran.proof.endswith(ran.tactics[-1] + "\n")
+    crashed = AttemptRecord.crashed(problem, 1, run_settings(cfg), "worker died: SIGKILL (tried 2 times)")
+    assert crashed.to_json().keys() == ran.to_json().keys()
+    assert crashed.stop_reason == "crashed" and crashed.error == "attempt crashed: worker died: SIGKILL (tried 2 times)"
+    assert crashed.stats.env_calls is None and not crashed.proved
+    from dataclasses import replace
+
+    from prover.core import Verdict
+    from prover.search.attempt import SampleStats
+
+    sampled = replace(ran, attempt=2, verdict=Verdict(True, ("ok",), ("propext",), checks=("gate", "judge")),
+                      sampled=SampleStats(samples=4, unreadable=1, verified=1))
+    assert sampled.to_json()["sampled"] == {"samples": 4, "unreadable": 1, "verified": 1, "searched_from_step": None}
+    for record in (ran, crashed, sampled):  # what is written reads back as the same record
+        writer = ResultsWriter(tmp_path / f"{record.attempt}.jsonl", resume=False)
+        with writer:
+            writer.write(record)
+        [row] = read_results(writer.path).records
+        assert AttemptRecord.from_json(row) == record
+
+
+def test_run_settings_hold_what_changes_a_result_and_not_how_it_runs():
+    from prover.attempts import run_settings
+    from prover.config import load
+
+    base = load(overrides={"env": "prop"})
+    same = [{"ray.workers": 2}, {"ray.address": "auto"}, {"policy.device": "cpu"}, {"policy.batch_size": 3}]
+    other = [{"policy.candidates": "uniform"}, {"policy.seed": 1}, {"search.seed": 1}, {"search.algorithm": "bfs"},
+             {"search.budget_steps": 9}, {"bench.attempts": 4}, {"prop.seed": 2}, {"policy.temperature": 0.5}]
+    for over in same:
+        assert run_settings(load(overrides={"env": "prop", **over})) == run_settings(base), over
+    for over in other:
+        assert run_settings(load(overrides={"env": "prop", **over})) != run_settings(base), over

@@ -1,18 +1,23 @@
-"""Distributed search on local Ray with 2 CPUs (started once for the module): the same verdicts as one
-worker, a dead worker costs nothing but its own retry, the policy server batches, one tree over two workers."""
+"""Distributed search on local Ray with 2 CPUs (started once for the module): the Ray executor gives the
+same records as the local one, a dead worker costs nothing but its own retry, the policy server batches
+(and takes a new policy between groups of tasks), one tree over two workers, training on two workers."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+from pathlib import Path
 
 import pytest
 
+from prover.attempts import LocalExecutor, Problem, Task
+from prover.attempts.ray_executor import RayExecutor
 from prover.cli import main
 from prover.config import Config, LeanConfig, RayConfig, load
 from prover.core import ProverError
-from prover.distributed.driver import cluster, prove_many, prove_tree
-from prover.distributed.pool import TaskFailure, WorkerPool
+from prover.distributed.driver import prove_tree
+from prover.distributed.pool import WorkerPool
 from prover.distributed.runtime import init_ray
 from prover.distributed.workers import EnvWorker
 from prover.env.prop import PropEnv
@@ -42,6 +47,22 @@ def prop_cfg(**over) -> Config:
 THEOREMS = problems("easy", 4) + problems("hard", 6) + unprovable(2)
 
 
+def tasks(cfg: Config, collect=None) -> list[Task]:
+    return [Task(Problem(t, "test", "prop"), 0, cfg, collect) for t in THEOREMS]
+
+
+def run_on_ray(cfg: Config, workers: int = 2, during=None) -> tuple[dict, dict | None, int]:
+    """Every theorem once on a RayExecutor; `during(executor)` is called after the first record.
+    Returns the records by problem, the policy server's statistics and how many workers were replaced."""
+    records = {}
+    with RayExecutor(cfg.model_copy(update={"ray": cfg.ray.model_copy(update={"workers": workers})})) as ex:
+        for record in ex.run(tasks(cfg)):
+            if not records and during is not None:
+                during(ex)
+            records[record.problem] = record
+        return records, ex.policy_stats(), ex.pool.replaced
+
+
 @pytest.fixture(scope="module")
 def sequential() -> dict[str, tuple[bool, list[str]]]:
     """The plain code path (--workers 1): every theorem's verdict and tactics."""
@@ -54,77 +75,79 @@ def sequential() -> dict[str, tuple[bool, list[str]]]:
     return out
 
 
-def kill_and_wait(actor, timeout: float = 30.0) -> None:
-    """ray.kill is asynchronous: under load a call made just after it can still reach the actor."""
-    import time
-
+def kill_process(actor) -> None:
+    """SIGKILL the actor's process, as a crash would. Unlike ray.kill (asynchronous: a call made just after
+    it can still reach the actor), once this returns the actor runs no more code, so no waiting or polling."""
     import ray
-    from ray.exceptions import GetTimeoutError, RayActorError
 
-    ray.kill(actor)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            ray.get(actor.ready.remote(), timeout=5)
-        except (RayActorError, GetTimeoutError):
-            return
-        time.sleep(0.05)
-    raise AssertionError("the killed actor still answers")
+    pid = ray.get(actor.__ray_call__.remote(lambda _self: os.getpid()))
+    os.kill(pid, signal.SIGKILL)
 
 
-def verdicts(records: dict[str, dict]) -> dict[str, tuple[bool, list[str]]]:
-    return {name: (r["proved"], r["tactics"]) for name, r in records.items()}
+def verdicts(records: dict) -> dict[str, tuple[bool, list[str]]]:
+    return {name: (r.proved, r.tactics) for name, r in records.items()}
 
 
-def test_two_workers_give_the_same_verdicts_as_one(ray_local, sequential):
-    with cluster(prop_cfg(), workers=2) as cl:
-        records = {t.name: r for t, r in prove_many(cl, THEOREMS)}
-    assert verdicts(records) == sequential
-    assert all(r["error"] is None for r in records.values() if r["proved"])
-    assert all(r["verdict"]["ok"] for r in records.values() if r["proved"])
+def test_the_ray_executor_gives_the_records_of_the_local_one(ray_local, sequential):
+    cfg = prop_cfg()
+    with LocalExecutor(cfg) as local:
+        here = {r.problem: r for r in local.run(tasks(cfg))}
+    assert verdicts(here) == sequential
+    there, _, _ = run_on_ray(cfg)
+    assert verdicts(there) == sequential
+    assert all(r.error is None and r.verdict.ok for r in there.values() if r.proved)
+    strip = lambda r: (r.to_json() | {"stats": None})  # noqa: E731 (seconds differ)
+    assert {k: strip(r) for k, r in there.items()} == {k: strip(r) for k, r in here.items()}
 
 
 def test_killing_a_worker_mid_run_loses_no_result(ray_local, sequential):
     import ray
 
-    records = {}
-    with cluster(prop_cfg(), workers=2) as cl:
-        for theorem, record in prove_many(cl, THEOREMS):
-            if not records:
-                ray.kill(cl.pool.actors[1])  # the other worker, with work in flight or about to get some
-            records[theorem.name] = record
-        assert cl.pool.replaced >= 1
+    # The other worker, with work in flight or about to get some.
+    records, _, replaced = run_on_ray(prop_cfg(), during=lambda ex: ray.kill(ex.pool.actors[1]))
+    assert replaced >= 1
     assert verdicts(records) == sequential  # the dead worker's theorem was retried on its replacement
 
 
-def test_work_whose_worker_dies_twice_is_failed_with_the_reason(ray_local):
-    def crash_on(env, policy, item):
-        if item == "crash":
-            os._exit(1)  # the whole worker process dies, as when its Lean takes it down
-        return item.upper()
+def test_a_task_whose_worker_dies_twice_is_a_crash_record_with_the_reason(ray_local):
+    victim = THEOREMS[1].name
 
-    cfg = prop_cfg()
-    pool = WorkerPool(2, lambda: EnvWorker.spawn(cfg))
-    try:
-        results = dict(pool.map_unordered(["a", "crash", "b", "c"], lambda actor, it: actor.call.remote(crash_on, it)))
-    finally:
-        pool.close()
-    assert {k: v for k, v in results.items() if k != "crash"} == {"a": "A", "b": "B", "c": "C"}
-    failure = results["crash"]
-    assert isinstance(failure, TaskFailure)
-    assert "worker died" in failure.reason and "tried 2 times" in failure.reason
-    assert pool.replaced == 2
+    def crash_on_victim(result):
+        if result.theorem.name == victim:
+            os._exit(1)  # the whole worker process dies, as when its Lean takes it down
+        return result.proved
+
+    cfg = prop_cfg(**{"ray.workers": 2})
+    with RayExecutor(cfg) as ex:
+        records = {r.problem: r for r in ex.run(tasks(cfg, crash_on_victim))}
+        replaced = ex.pool.replaced
+    assert len(records) == len(THEOREMS) and replaced == 2
+    dead = records.pop(victim)
+    assert dead.stop_reason == "crashed" and not dead.proved and dead.stats.env_calls is None
+    assert dead.error.startswith("attempt crashed: worker died") and "tried 2 times" in dead.error
+    assert all(r.stop_reason != "crashed" and r.collected == r.proved for r in records.values())
 
 
 def test_policy_server_batches_calls_from_every_search(ray_local, sequential):
-    cfg = prop_cfg(**{"ray.policy_server": "always"})
-    with cluster(cfg, workers=2) as cl:
-        records = {t.name: r for t, r in prove_many(cl, THEOREMS)}
-        stats = cl.policy_stats()
+    records, stats, _ = run_on_ray(prop_cfg(**{"ray.policy_server": "always"}))
     assert verdicts(records) == sequential  # the server's answers are the policy's answers
     # Every policy call of every search went through the server, one state each; some were merged.
-    assert stats["states"] == sum(r["stats"]["policy_calls"] for r in records.values())
+    assert stats["states"] == sum(r.stats.policy_calls for r in records.values())
     assert stats["max_batch_seen"] >= 2 and stats["calls"] < stats["states"]
+
+
+def test_the_policy_server_takes_each_groups_policy_before_its_searches(ray_local):
+    """Two policies in one run (as two rounds' checkpoints): each task's record is its own policy's."""
+    uniform = prop_cfg(**{"ray.policy_server": "always", "ray.workers": 2})
+    few = uniform.model_copy(update={"policy": uniform.policy.model_copy(
+        update={"kind": "automation", "automation_tactics": ["intro h", "constructor", "assumption"]})})
+    mixed = tasks(uniform) + [Task(t.problem, 0, few) for t in tasks(uniform)]
+    with LocalExecutor(uniform) as local:
+        want = [(r.problem, r.run["policy"]["kind"], r.tactics) for r in local.run(mixed)]
+    with RayExecutor(uniform) as ex:
+        got = [(r.problem, r.run["policy"]["kind"], r.tactics) for r in ex.run(mixed)]
+    assert sorted(got) == sorted(want)
+    assert {kind for _, kind, _ in want} == {"uniform", "automation"}
 
 
 def test_one_tree_on_two_workers_proves_and_verifies(ray_local, sequential):
@@ -167,8 +190,8 @@ def test_missing_lean_on_the_workers_is_one_clear_error(ray_local):
     if missing_line(LeanConfig()) is None:
         pytest.skip("a Lean toolchain is set up here")
     with pytest.raises(ProverError, match="--env prop"):
-        with cluster(load(overrides={"env": "lean"}), workers=2):
-            pass
+        with RayExecutor(load(overrides={"env": "lean", "ray.workers": 2})) as ex:
+            ex.start()
 
 
 def test_tree_routes_around_a_dead_worker_by_replaying_the_path(ray_local):
@@ -184,7 +207,7 @@ def test_tree_routes_around_a_dead_worker_by_replaying_the_path(ray_local):
         first = tree.step(root, "intro h")
         assert isinstance(first, Progress)
         [owner] = tree.owners[first.state.goals]
-        kill_and_wait(pool.actors[owner])
+        kill_process(pool.actors[owner])
         with pytest.raises(WorkerLost, match="worker died"):
             tree.step(first.state, "intro h1")  # routed to the owner, which is dead
         assert pool.replaced == 1 and all(owner not in held for held in tree.owners.values())
@@ -217,3 +240,69 @@ def test_one_tree_over_two_workers_each_with_its_own_lean_repl(ray_local, tmp_pa
     assert result.proof.tactics == ("constructor", "exact hp", "constructor", "exact hq", "exact hr")
     stats = result.graph.graph["stats"]
     assert stats["failed"] > 0 and stats["replay_calls"] >= 1  # the second worker joined (opened its own root)
+
+
+TINY_TRAINING = """
+env = "prop"
+[policy]
+kind = "uniform"
+device = "cpu"
+max_new_tokens = 32
+[search]
+budget_steps = 10
+timeout = 1e9
+[train]
+model_dim = 32
+model_layers = 1
+model_heads = 2
+batch_size = 8
+warmup_steps = 2
+[learn]
+heldout = "prop:easy:3"
+steps_per_round = 4
+"""
+
+
+def test_training_on_two_workers_equals_one_even_when_a_worker_dies(ray_local, tmp_path, monkeypatch):
+    """`prover train CORPUS --workers 2`: a round's searches fan out; the round's checkpoint reaches the
+    workers (the held-out searches after training use it); one worker is killed in each search phase, and
+    the run's rounds, records and metrics are those of one worker."""
+    import ray
+
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY_TRAINING)
+
+    def train(workers: int) -> Path:
+        out = tmp_path / f"run{workers}"
+        assert main(["train", "prop:train:6", "--config", str(config), "--rounds", "1", "--out", str(out),
+                     "--workers", str(workers), "--json"]) == 0
+        return out
+
+    one = train(1)
+    real_run, kills = RayExecutor.run, []
+
+    def run_and_kill_a_worker(self, tasks):
+        for i, record in enumerate(real_run(self, tasks)):
+            if i == 0:
+                ray.kill(self.pool.actors[1])
+                kills.append(1)
+            yield record
+
+    monkeypatch.setattr(RayExecutor, "run", run_and_kill_a_worker)
+    two = train(2)
+    assert len(kills) == 3  # round 0's held-out; round 1's search and held-out
+
+    def result(run: Path, name: str) -> list[dict]:
+        rows = [json.loads(line) for line in (run / "rounds" / name).read_text().splitlines()]
+        # Each run's own checkpoint path is in its settings; the rest must be equal.
+        return sorted(({**r, "stats": {**r["stats"], "seconds": None}, "run": None} for r in rows),
+                      key=lambda r: r["problem"])
+
+    for name in ("round-0000/heldout.jsonl", "round-0001/search.jsonl", "round-0001/heldout.jsonl"):
+        assert result(two, name) == result(one, name), name
+    assert (two / "rounds" / "round-0001" / "data.jsonl").read_text() == \
+        (one / "rounds" / "round-0001" / "data.jsonl").read_text()
+    strip = lambda run: [{k: v for k, v in json.loads(line).items() if k != "seconds"}  # noqa: E731
+                         for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert strip(two) == strip(one)
+    assert json.loads((one / "rounds" / "round-0001" / "metrics.json").read_text())["trained"]

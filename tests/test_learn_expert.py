@@ -16,7 +16,6 @@ env = "prop"
 kind = "uniform"
 device = "cpu"
 max_new_tokens = 32
-num_samples = 4
 [search]
 budget_steps = 10
 [train]
@@ -88,7 +87,7 @@ def test_two_rounds_write_metrics_plots_and_a_loadable_checkpoint(capsys, setup,
 
 
 @pytest.mark.slow
-def test_a_crashed_round_leaves_no_trace_and_resume_continues(capsys, setup, tmp_path, monkeypatch):
+def test_a_round_killed_in_training_is_not_complete_and_resume_finishes_it(capsys, setup, tmp_path, monkeypatch):
     config, _ = setup
     run = tmp_path / "run"
     real, calls = policy_train.train_sft, []
@@ -113,6 +112,52 @@ def test_a_crashed_round_leaves_no_trace_and_resume_continues(capsys, setup, tmp
     assert [r["round"] for r in metrics(run)] == [0, 1, 2]
     assert (run / "rounds" / "round-0001" / "metrics.json").read_text() == round1  # untouched
     assert not list((run / "rounds").glob(".round-*"))
+
+
+@pytest.mark.slow
+def test_resume_continues_a_half_searched_round_searching_only_what_has_no_record(capsys, setup, tmp_path,
+                                                                                   monkeypatch):
+    import prover.attempts.results as results
+    from prover.attempts import LocalExecutor
+
+    config, _ = setup
+    whole = tmp_path / "whole"
+    train(capsys, config, "--rounds", "1", "--out", str(whole))
+
+    real_write, written = results.ResultsWriter.write, []
+
+    def die_after_three_search_records(self, record):
+        real_write(self, record)
+        if self.path.name == "search.jsonl":
+            written.append(record.problem)
+            if len(written) == 3:
+                raise KeyboardInterrupt  # killed with 3 of round 1's searches on disk
+
+    monkeypatch.setattr(results.ResultsWriter, "write", die_after_three_search_records)
+    run = tmp_path / "run"
+    assert main(["train", "prop:train:6", "--config", str(config), "--rounds", "1", "--out", str(run)]) == 130
+    capsys.readouterr()
+    monkeypatch.setattr(results.ResultsWriter, "write", real_write)
+    real_run, searched = LocalExecutor.run, []
+
+    def counting(self, tasks):
+        tasks = list(tasks)
+        searched.append([t.problem.name for t in tasks])
+        yield from real_run(self, tasks)
+
+    monkeypatch.setattr(LocalExecutor, "run", counting)
+    train(capsys, config, "--rounds", "1", "--out", str(run), "--resume")
+    everything = [json.loads(line)["problem"] for line in
+                  (whole / "rounds" / "round-0001" / "search.jsonl").read_text().splitlines()]
+    assert sorted(searched[0]) == sorted(set(everything) - set(written)) and len(searched[0]) == 3
+    assert len(searched) == 2 and len(searched[1]) == 3  # then round 1's held-out set, and nothing else
+    same = lambda run: [{k: v for k, v in r.items() if k != "seconds"} for r in metrics(run)]  # noqa: E731
+    assert same(run) == same(whole)
+    found = lambda run: sorted((r["problem"], r["proved"], r["tactics"]) for r in map(  # noqa: E731
+        json.loads, (run / "rounds" / "round-0001" / "search.jsonl").read_text().splitlines()))
+    assert found(run) == found(whole)
+    data = lambda run: (run / "rounds" / "round-0001" / "data.jsonl").read_text()  # noqa: E731
+    assert data(run) == data(whole)  # the examples in the problems' order, whatever order they came in
 
 
 @pytest.mark.slow

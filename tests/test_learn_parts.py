@@ -73,15 +73,14 @@ def test_shapes_ignore_names_and_coverage_counts_solved_shapes():
     assert cov == {"shapes": 2, "shapes_covered": 1, "shape_coverage": 0.5}
 
 
-def test_a_round_exists_only_once_committed_and_resume_drops_partial_rounds(tmp_path):
+def test_a_round_exists_only_once_committed_and_resume_continues_a_partial_one(tmp_path):
     run = RunDir(tmp_path / "run")
     run.start({"corpus": "x"}, ORIG, resume=False)
     tmp = run.begin(1)
     (tmp / "data.jsonl").write_text("")
     assert run.complete_rounds() == []  # a crash here leaves no round behind
     RunDir(tmp_path / "run").start({"corpus": "x"}, [], resume=True)
-    assert not tmp.exists()
-    tmp = run.begin(1)
+    assert run.begin(1) == tmp and (tmp / "data.jsonl").exists()  # what the killed run left goes on
     run.commit(1, tmp, {"round": 1, "heldout_solve_rate": 0.5})
     assert [r.number for r in run.complete_rounds()] == [1]
     lines = (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()

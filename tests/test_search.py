@@ -189,8 +189,8 @@ def test_simulations_in_flight_at_once_with_virtual_loss():
     assert most == 4
     assert mcts.done == "proved" and mcts.graph.proof() is not None
     assert mcts.in_flight == 0
-    assert all(d["vloss"] == 0 and not d["pending"] for d in mcts.graph.nodes.values())
-    assert all(e["vloss"] == 0 for kids in mcts.graph.children.values() for e in kids.values())
+    assert all(node.vloss == 0 and not node.pending for node in mcts.graph.nodes)
+    assert all(edge.vloss == 0 for kids in mcts.graph.children for edge in kids.values())
 
 
 def test_length_normalised_best_first_proves(capsys):

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prover.attempts.problem import Problem
 from prover.config import Config
 from prover.core import ProverError, StatementError, Theorem, read_lines
 
@@ -67,20 +68,6 @@ class Renamed:
 
     def as_dict(self) -> dict[str, object]:
         return {"line": self.line, "name": self.name, "new_name": self.new_name, "first_line": self.first_line}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One benchmark problem: the theorem and the labels a report groups by."""
-
-    theorem: Theorem
-    split: str
-    source: str
-    difficulty: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.theorem.name
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from prover.attempts.record import AttemptRecord
+from prover.attempts.results import key
 from prover.bench.passk import ks_for, mean_pass_at_k
-from prover.bench.records import key
 
 
 @dataclass
@@ -46,9 +47,17 @@ class ProblemResult:
         return sum(1 for a in self.attempts if a.get("stop_reason") == "crashed")
 
 
-def by_problem(records: list[dict[str, Any]]) -> dict[str, ProblemResult]:
+Records = list[dict[str, Any]] | list[AttemptRecord]
+
+
+def rows(records: Records) -> list[dict[str, Any]]:
+    """Records as the results file holds them: a run's typed records, or lines read back from a file."""
+    return [r.to_json() if isinstance(r, AttemptRecord) else r for r in records]
+
+
+def by_problem(records: Records) -> dict[str, ProblemResult]:
     """Records grouped by problem, in file order; a repeated (problem, attempt) keeps its last record."""
-    latest = {key(r): r for r in records}
+    latest = {key(r): r for r in rows(records)}
     out: dict[str, ProblemResult] = {}
     for (name, _), r in latest.items():
         if name not in out:
@@ -83,8 +92,9 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
+def summarize(records: Records) -> dict[str, Any]:
     """The summary `prover report --json` prints for one file."""
+    records = rows(records)
     problems = list(by_problem(records).values())
     ks = ks_for(max((p.n for p in problems), default=0))
     summary: dict[str, Any] = {"all": _group(problems, ks)}

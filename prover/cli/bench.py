@@ -97,6 +97,7 @@ def dry_run(args, cfg: Config) -> int:
 
 
 def run(args, cfg: Config) -> int:
+    from prover.attempts import make_executor
     from prover.bench.datasets import load_dataset
     from prover.bench.report import console as report_console
     from prover.bench.report import summarize, summary_table
@@ -116,8 +117,12 @@ def run(args, cfg: Config) -> int:
             except GateError as e:
                 raise GateError(f"{args.dataset}, problem {problem.theorem.name}: {e}") from e
     out = Path(args.out) if args.out else default_out(args.dataset, cfg)
-    records = run_bench(dataset.problems, cfg, out, resume=args.resume, title=dataset.name,
-                        progress=not args.no_progress)
+    executor = make_executor(cfg)  # local, or Ray with --workers N / --ray-address: chosen here, once
+    try:
+        records = run_bench(dataset.problems, cfg, out, resume=args.resume, title=dataset.name,
+                            progress=not args.no_progress, executor=executor)
+    finally:
+        executor.close()
     summary = summarize(records)
     if args.json:
         print(json.dumps({"dataset": dataset.name, "out": str(out), "summary": summary,

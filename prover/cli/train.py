@@ -3,7 +3,7 @@
 DATA holds {"state": goals text, "tactic": ..., "value": optional 0..1} lines; DIR becomes a checkpoint that
 `prover prove --policy DIR` loads.
 
-`prover train CORPUS --rounds N --out DIR [--resume]`: expert iteration over any dataset `prover bench` accepts
+`prover train CORPUS --rounds N --out DIR [--resume] [--workers N] [--ray-address ADDR]`: expert iteration over any dataset `prover bench` accepts
 (prover/learn/expert.py); `prover train --ttrl STATEMENT --out DIR`: test-time RL on one prop target.
 """
 
@@ -47,6 +47,10 @@ def add_parser(sub, parent) -> None:
                          "(none: it writes them; default: as the checkpoint was trained)")
     ei.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls an attempt")
     ei.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"])
+    ei.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
+                    help="each round's searches on N parallel workers (1: no Ray)")
+    ei.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
+                    help="join this Ray cluster (e.g. auto, after `ray start --head`) instead of starting Ray")
     p.set_defaults(handler=run)
 
 
@@ -63,10 +67,15 @@ def _learn(args, cfg: Config) -> int:
         print(json.dumps(result, ensure_ascii=False) if args.json else
               f"{'proved' if result['proved'] else 'not proved'} after {trained}; see {args.out}/ttrl.jsonl")
         return 0 if result["proved"] else 1
+    from prover.attempts import make_executor
     from prover.learn.corpus import train_on_corpus
 
-    rows = train_on_corpus(cfg, args.corpus, args.out, cfg.learn.rounds, resume=args.resume, data=args.data,
-                           log=None if args.json else print)
+    executor = make_executor(cfg)  # local, or Ray with --workers N / --ray-address: chosen here, once
+    try:
+        rows = train_on_corpus(cfg, args.corpus, args.out, cfg.learn.rounds, resume=args.resume, data=args.data,
+                               log=None if args.json else print, executor=executor)
+    finally:
+        executor.close()
     if args.json:
         print(json.dumps({"out": args.out, "rounds": rows}, ensure_ascii=False))
     else:

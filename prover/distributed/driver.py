@@ -1,18 +1,19 @@
-"""The driver: bring up Ray, the policy server and the env workers, spread theorems over them, tear down.
+"""`prover prove --workers N`: bring up Ray, the policy server and the env workers, run one MCTS tree over
+them, tear down. (Many attempts, local or on Ray, run on prover.attempts' executors.)
 
 `--workers 1` never comes here: the commands call the plain code path (no Ray) for debugging.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from prover.config import Config
 from prover.core import ProverError, Theorem
-from prover.distributed.pool import TaskFailure, WorkerPool
+from prover.distributed.pool import WorkerPool
 
 
 @dataclass
@@ -55,20 +56,6 @@ def cluster(cfg: Config, workers: int | None = None) -> Iterator[Cluster]:
             ray.kill(server)
         if started:
             ray.shutdown()
-
-
-def failure_record(theorem: Theorem, reason: str) -> dict[str, Any]:
-    """The record of an attempt that never finished (its worker died twice): not proved, with the reason."""
-    return {
-        "theorem": theorem.statement, "name": theorem.name, "proved": False, "proof": None, "tactics": [],
-        "stats": {}, "stop_reason": "worker_failed", "verdict": None, "error": reason,
-    }
-
-
-def prove_many(cl: Cluster, theorems: Iterable[Theorem]) -> Iterator[tuple[Theorem, dict[str, Any]]]:
-    """One attempt per theorem over the pool; (theorem, record) pairs as they finish, in no fixed order."""
-    for theorem, result in cl.pool.map_unordered(theorems, lambda actor, t: actor.attempt.remote(t)):
-        yield theorem, failure_record(theorem, result.reason) if isinstance(result, TaskFailure) else result
 
 
 def prove_tree(cfg: Config, theorem: Theorem) -> Any:

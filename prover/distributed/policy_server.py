@@ -30,6 +30,15 @@ class PolicyServer:
 
         self._batcher = BatchingPolicy(make_policy(cfg), cfg.ray.max_batch, cfg.ray.max_wait_ms)
 
+    async def load(self, cfg: Config) -> bool:
+        """Serve cfg's policy from now on (a new round's checkpoint). The caller has nothing in flight: it
+        waits for this to return before the searches that need the new policy start."""
+        from prover.policy import make_policy
+
+        old, self._batcher = self._batcher, BatchingPolicy(make_policy(cfg), cfg.ray.max_batch, cfg.ray.max_wait_ms)
+        old.close()
+        return True
+
     async def propose(self, states: list[str], k: int) -> list[list[tuple[str, float]]]:
         return await asyncio.wrap_future(self._batcher.submit("propose", states, k))
 

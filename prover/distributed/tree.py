@@ -140,7 +140,7 @@ class TreeEnv:
 
 def parallel_mcts(env: TreeEnv, policy: Any, root: State, cfg: SearchConfig, usage: Usage) -> Any:
     """MCTS with up to one simulation in flight per worker; the same SearchResult as `prover.search.search`."""
-    from prover.search import MCTS, Evaluation, SearchResult
+    from prover.search import MCTS, Evaluation, finish
 
     mcts = MCTS(None, policy, root, cfg, usage)  # env None: `evaluate` never runs here, workers do it
     g = mcts.graph
@@ -159,15 +159,7 @@ def parallel_mcts(env: TreeEnv, policy: Any, root: State, cfg: SearchConfig, usa
                 inflight[env.submit(sel.state, sel.tactic, g.policy_allowed())] = (sel, tries + 1)
                 continue
             result, value, calls, policy_calls = Failed(str(e)), None, 0, 0
-        usage.env_calls += calls
-        usage.policy_calls += policy_calls
-        g.counts["steps"] += 1
+        g.charge(env_calls=calls, policy_calls=policy_calls)  # the worker's calls, counted where the budget is
         mcts.backup(sel, Evaluation(result, value))
-    reason = mcts.done or g.stop_reason() or "exhausted"
-    tactics = g.proof()
-    if tactics is not None:
-        reason = "proved"
-    graph = g.finish()
-    graph.graph["stats"].update(workers=len(env.busy), replay_calls=env.replay_calls, workers_replaced=env.replaced)
-    graph.graph.update(algorithm="mcts", stop_reason=reason, usage=usage.as_dict())
-    return SearchResult(tactics, reason, graph, graph.graph["stats"])
+    return finish(g, "mcts", mcts.done or g.stop_reason() or "exhausted",
+                  workers=len(env.busy), replay_calls=env.replay_calls, workers_replaced=env.replaced)

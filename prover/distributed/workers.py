@@ -1,13 +1,11 @@
-"""Environment workers: Ray actors that each own one ProofEnv (for Lean, its REPL pool) and a policy.
+"""Environment workers for one search tree over several processes (prover.distributed.tree): Ray actors
+that each own one ProofEnv (for Lean, its REPL pool) and a policy, and keep the proof states they made.
 
-The worker's policy is the shared policy server, through a PolicyClient, when the configuration asks for
-one (a model); cheap policies (automation, uniform) run in the worker itself, where a round trip to a
-server would only add latency. The worker runs the unchanged search code on its own env.
+Many attempts (bench, training) run on prover.attempts' executors instead; both ask `wants_policy_server`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from prover.config import Config
@@ -17,11 +15,17 @@ CHEAP_POLICIES = ("automation", "uniform")
 
 
 def wants_policy_server(cfg: Config) -> bool:
-    """Whether searches should share one batched policy server (cfg.ray.policy_server)."""
+    """Whether searches should share one batched policy server (cfg.ray.policy_server).
+
+    "auto": for a model, when the cluster has a GPU for it. Cheap policies (automation, uniform) run in
+    each worker, where a round trip would only add latency; on CPUs alone one server thread would serve
+    every worker, slower than a model in each, and merged batches change what a seeded sampler draws, so
+    the records would depend on the number of workers."""
     if cfg.ray.policy_server == "auto":
+        from prover.distributed.runtime import has_gpu
         from prover.policy import policy_kind
 
-        return policy_kind(cfg) not in CHEAP_POLICIES
+        return policy_kind(cfg) not in CHEAP_POLICIES and has_gpu()
     return cfg.ray.policy_server == "always"
 
 
@@ -58,18 +62,6 @@ class EnvWorker:
     def _require(self) -> None:
         if self.error is not None:
             raise ProverError(self.error)
-
-    def attempt(self, theorem: Theorem) -> dict[str, Any]:
-        """One attempt (open, search, final check) on this worker's env: the record `prover prove --json` prints."""
-        from prover.search.attempt import attempt
-
-        self._require()
-        return attempt(self.env, self.policy, theorem, self.cfg.search).to_json()
-
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run fn(env, policy, *args) here: how other subsystems (the bench runner) use a worker."""
-        self._require()
-        return fn(self.env, self.policy, *args)
 
     # --- one search tree over several workers (prover.distributed.tree) -----------------------------
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from prover.core import ProverError, read_lines
 
 INSTRUCTION = "Translate each informal problem into a Lean 4 theorem statement.\n\n"
-PLAIN_SEPARATOR = ":::"  # the policy's "bfs" layout: prompt, separator, completion
 
 
 @dataclass(frozen=True)
@@ -62,10 +61,6 @@ def fewshot_prompt(informal: str, pairs: list[Pair], shots: int) -> str:
         parts.append(f"{pair.informal}\n{pair.formal} := by\n\n")
     parts.append(f"{doc_comment(informal)}\ntheorem")
     return "".join(parts)
-
-
-def plain_prompt(informal: str) -> str:
-    return " ".join(informal.split()) + PLAIN_SEPARATOR
 
 
 _END = re.compile(r":=|\n\s*\n|/--|```")

@@ -7,12 +7,12 @@ exists as the ablation that shows why accumulation matters (the tactic distribut
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prover.policy.data import ORIGINAL, Example, read_examples, write_examples
 
-__all__ = ["ORIGINAL", "Example", "ReplayBuffer", "dedup", "policy_pairs", "read_examples", "write_examples"]
+__all__ = ["ORIGINAL", "Example", "ReplayBuffer", "dedup", "read_examples", "write_examples"]
 
 def dedup(examples: Iterable[Example]) -> list[Example]:
     """First occurrence of each (state, tactic, value) wins, so the oldest source is the one kept."""
@@ -59,7 +59,3 @@ class ReplayBuffer:
             counts[ex.source] = counts.get(ex.source, 0) + 1
         return counts
 
-
-def policy_pairs(examples: Sequence[Example]) -> list[dict]:
-    """The records the supervised trainer reads: (state, tactic) with an optional value target."""
-    return [ex.to_json() for ex in examples]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from prover.attempts import Executor, make_executor
 from prover.config import Config
 from prover.core import ProverError, StatementError, Theorem
 from prover.learn.buffer import ORIGINAL, Example
@@ -82,10 +83,18 @@ def original_examples(path: str | None) -> list[Example]:
 
 
 def train_on_corpus(cfg: Config, spec: str, out: str | Path, rounds: int, resume: bool = False,
-                    data: str | None = None, log: Callable[[str], None] | None = None) -> list[dict]:
+                    data: str | None = None, log: Callable[[str], None] | None = None,
+                    executor: Executor | None = None) -> list[dict]:
+    """Expert iteration; every round's searches run on `executor` (default: make_executor(cfg), closed here)."""
     if rounds < 1:
         raise ProverError("--rounds must be at least 1")
     corpus, heldout, heldout_name = corpus_and_heldout(spec, cfg)
-    run = ExpertIteration(cfg, out, corpus, heldout, original_examples(None if resume else data), log)
-    settings = run.settings(spec, heldout_name) | {"data": data}
-    return run.run(rounds, settings, resume=resume)
+    owned = executor is None
+    executor = make_executor(cfg) if executor is None else executor
+    try:
+        run = ExpertIteration(cfg, out, corpus, heldout, original_examples(None if resume else data), log, executor)
+        settings = run.settings(spec, heldout_name) | {"data": data}
+        return run.run(rounds, settings, resume=resume)
+    finally:
+        if owned:
+            executor.close()

@@ -7,6 +7,9 @@ Round 0 evaluates the starting policy on the held-out set. Round r >= 1:
   3. train on the replay buffer (the original data + every round's, or with `replace` the newest round's
      only), continuing from the run's policy so far;
   4. evaluate the new policy on the held-out set; write the round (prover.learn.rounds: atomic).
+Every search of a round runs on the executor the CLI chose (prover.attempts: local, or Ray with
+`--workers N`); its records and examples are written as they arrive, so `--resume` continues a round
+killed half-way, and the learner trains on the driver.
 The run's policy (what rounds continue from and DIR/policy links to) is the checkpoint with the best
 held-out solve rate so far: continued training past a peak made the policy worse on the harder held-out
 problems while it kept fitting the corpus (prop: 77% -> 67% -> 63% in rounds 2-4), so a round that does
@@ -15,78 +18,140 @@ not help is kept on disk but not built on. `learn.continue_from = "newest"` alwa
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
+from prover.attempts import AttemptRecord, Executor, LocalExecutor, Problem, Task, run_settings
+from prover.attempts.results import ResultsWriter, key
 from prover.config import Config
 from prover.core import Theorem
 from prover.learn.buffer import Example, ReplayBuffer, write_examples
 from prover.learn.extract import examples_from_graph
 from prover.learn.metrics import diversity, shape_coverage, tactic_entropy
-from prover.learn.rounds import Round, RunDir, policy_round, write_jsonl
+from prover.learn.rounds import Round, RunDir, policy_round
 
 Log = Callable[[str], None]
 
 
 @dataclass
-class Searched:
-    """What searching a list of problems gave: one JSON record per attempt, and the examples found."""
+class Found:
+    """What an attempt left for learning, made where it ran: the examples of a verified proof's graph
+    (and the graph itself, only when asked: it is large)."""
 
-    records: list[dict]
+    examples: list[Example]
+    graph: Any = None
+
+
+def found_in(result: Any, source: str, max_negatives: int, keep_graph: bool = False) -> Found:
+    """A Task's `collect`: examples only from proofs the final check accepted."""
+    examples = []
+    if result.proved and result.graph is not None:
+        examples = examples_from_graph(result.graph, result.theorem.name, source, max_negatives)
+    return Found(examples, result.graph if keep_graph else None)
+
+
+@dataclass
+class Searched:
+    """What searching a list of problems gave: one record per attempt (in the problems' order) and the
+    examples found (in that order too, so the data does not depend on which worker finished first)."""
+
+    results: list[AttemptRecord]
     examples: list[Example]
     graphs: list = field(default_factory=list)  # the search graphs, only when asked for (they are large)
 
     @property
+    def records(self) -> list[dict]:
+        return [r.to_json() for r in self.results]
+
+    @property
     def proofs(self) -> list[list[str]]:
-        return [r["tactics"] for r in self.records if r["proved"]]
+        return [r.tactics for r in self.results if r.proved]
+
+
+def policy_cfg(cfg: Config, checkpoint: Path | None) -> Config:
+    """The settings of a round's searches: its checkpoint, or the configured starting policy."""
+    if checkpoint is None:
+        return cfg
+    return cfg.model_copy(update={"policy": cfg.policy.model_copy(update={"kind": str(checkpoint)})})
 
 
 def policy_for(cfg: Config, checkpoint: Path | None):
     """The policy of a round: its checkpoint, or the configured starting policy before any training."""
     from prover.policy import make_policy
 
-    if checkpoint is None:
-        return make_policy(cfg)
-    cfg = cfg.model_copy(deep=True)
-    cfg.policy.kind = str(checkpoint)
-    return make_policy(cfg)
+    return make_policy(policy_cfg(cfg, checkpoint))
+
+
+def tasks_for(cfg: Config, theorems: Iterable[Theorem], source: str, keep_graphs: bool = False) -> list[Task]:
+    collect = partial(found_in, source=source, max_negatives=cfg.learn.max_negatives, keep_graph=keep_graphs)
+    return [Task(Problem(t, source, source), 0, cfg, collect) for t in theorems]
+
+
+def _progress(what: str, total: int, enabled: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[solved]} solved"),
+                   transient=True, disable=not enabled)
+    return bar, bar.add_task(what, total=total, solved=0)
 
 
 def search_all(cfg: Config, policy, theorems: Sequence[Theorem], source: str, what: str,
-               log: Log | None = None, keep_graphs: bool = False) -> Searched:
-    """One attempt per theorem, in order, in one env; examples come from proofs the final check accepted."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from prover.env import make_env
-    from prover.search.attempt import attempt
-
-    records, examples, graphs = [], [], []
-    env = make_env(cfg)
+               log: Log | None = None, keep_graphs: bool = False, executor: Executor | None = None) -> Searched:
+    """One attempt per theorem on `executor` (default: here, with `policy`); in the theorems' order."""
+    tasks = tasks_for(cfg, theorems, source, keep_graphs)
+    owned = executor is None
+    executor = LocalExecutor(cfg, policy) if executor is None else executor
+    got: dict[tuple[str, int], AttemptRecord] = {}
+    bar, task = _progress(what, len(tasks), log is not None)
     try:
-        with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[solved]} solved"),
-                      transient=True, disable=log is None) as bar:
-            task = bar.add_task(what, total=len(theorems), solved=0)
-            for theorem in theorems:
-                result = attempt(env, policy, theorem, cfg.search)
-                record = result.to_json()
-                record.pop("verdict", None)
-                records.append(record)
-                if result.proved and result.graph is not None:
-                    examples += examples_from_graph(result.graph, theorem.name, source, cfg.learn.max_negatives)
-                if keep_graphs:
-                    graphs.append(result.graph)
-                bar.update(task, advance=1, solved=sum(r["proved"] for r in records))
+        with bar:
+            for record in executor.run(tasks):
+                got[record.key] = record
+                bar.update(task, advance=1, solved=sum(r.proved for r in got.values()))
     finally:
-        env.close()
-    return Searched(records, examples, graphs)
+        if owned:
+            executor.close()
+    results = [got[(t.problem.name, 0)] for t in tasks]
+    found = [r.collected or Found([]) for r in results]
+    return Searched(results, [e for f in found for e in f.examples], [f.graph for f in found] if keep_graphs else [])
+
+
+def search_durably(executor: Executor, cfg: Config, theorems: Sequence[Theorem], source: str, path: Path,
+                   what: str, progress: bool) -> Searched:
+    """search_all, written as it goes: each record to `path` (JSONL) as it arrives, its examples to
+    `path`.examples.jsonl just before it, both flushed to disk. Run again on the same path (a resumed
+    round), only the theorems without a record are searched; examples of a search whose record never made
+    it to disk are dropped with it, and that search runs again."""
+    ex_path = path.with_name(path.stem + ".examples.jsonl")
+    records_out, examples_out = ResultsWriter(path, resume=True), ResultsWriter(ex_path, resume=True)
+    done = records_out.done()
+    got = {key(r): AttemptRecord.from_json(r) for r in records_out.existing}
+    found = {key(r): [Example(**e) for e in r["examples"]] for r in examples_out.existing if key(r) in done}
+    tasks = [t for t in tasks_for(cfg, theorems, source) if (t.problem.name, 0) not in done]
+    bar, task = _progress(what, len(theorems), progress)
+    with records_out, examples_out, bar:
+        bar.update(task, completed=len(got), solved=sum(r.proved for r in got.values()))
+        for record in executor.run(tasks):
+            examples = record.collected.examples if record.collected is not None else []
+            examples_out.write({"problem": record.problem, "attempt": record.attempt,
+                                "examples": [e.to_json() for e in examples]})
+            records_out.write(record)
+            got[record.key], found[record.key] = record, examples
+            bar.update(task, advance=1, solved=sum(r.proved for r in got.values()))
+    keys = [(t.name, 0) for t in theorems]
+    return Searched([got[k] for k in keys], [e for k in keys for e in found.get(k, [])])
 
 
 def heldout_metrics(heldout: Sequence[Theorem], found: Searched) -> dict:
-    solved = [r["proved"] for r in found.records]
+    solved = [r.proved for r in found.results]
     out = {"heldout_problems": len(heldout), "heldout_solved": sum(solved),
            "heldout_solve_rate": round(sum(solved) / len(heldout), 4) if heldout else 0.0}
     cov = shape_coverage([t.statement for t in heldout], solved)
@@ -97,8 +162,9 @@ def heldout_metrics(heldout: Sequence[Theorem], found: Searched) -> dict:
 
 class ExpertIteration:
     def __init__(self, cfg: Config, out: str | Path, corpus: Sequence[Theorem], heldout: Sequence[Theorem],
-                 original: Sequence[Example] = (), log: Log | None = None):
+                 original: Sequence[Example] = (), log: Log | None = None, executor: Executor | None = None):
         self.cfg, self.run_dir = cfg, RunDir(out, cfg.learn.continue_from)
+        self.executor = executor if executor is not None else LocalExecutor(cfg)  # the caller closes it
         self.corpus, self.heldout, self.original = list(corpus), list(heldout), list(original)
         self.log = log or (lambda _msg: None)
         self._show_progress = log is not None
@@ -108,7 +174,10 @@ class ExpertIteration:
         c = self.cfg
         return {"corpus": corpus_name, "heldout": heldout_name, "corpus_size": len(self.corpus),
                 "heldout_size": len(self.heldout), "replace": c.learn.replace, "env": c.env,
-                "start_policy": c.policy.kind, "seed": c.learn.seed}
+                "start_policy": c.policy.kind, "seed": c.learn.seed,
+                # what changes a search's or a training's result (a half-searched round continues with it)
+                "run": run_settings(c), "learn": c.learn.model_dump(mode="json", exclude={"rounds", "patience"}),
+                "train": c.train.model_dump(mode="json")}
 
     def run(self, rounds: int, settings: dict, resume: bool = False) -> list[dict]:
         """Run until `rounds` rounds after round 0 are complete, or the held-out solve rate has stopped
@@ -132,14 +201,14 @@ class ExpertIteration:
 
     # -- one round ----------------------------------------------------------------------------------
 
-    def _search(self, policy, theorems, source, what) -> Searched:
-        return search_all(self.cfg, policy, theorems, source, what, self.log if self._show_progress else None)
+    def _search(self, tmp: Path, name: str, checkpoint: Path | None, theorems, source: str, what: str) -> Searched:
+        return search_durably(self.executor, policy_cfg(self.cfg, checkpoint), theorems, source,
+                              tmp / f"{name}.jsonl", what, self._show_progress)
 
     def _baseline(self) -> Round:
         started = time.monotonic()
         tmp = self.run_dir.begin(0)
-        found = self._search(policy_for(self.cfg, None), self.heldout, "heldout", "round 0: held-out")
-        write_jsonl(tmp / "heldout.jsonl", found.records)
+        found = self._search(tmp, "heldout", None, self.heldout, "heldout", "round 0: held-out")
         metrics = {"round": 0, "train_problems": len(self.corpus), **heldout_metrics(self.heldout, found),
                    "buffer_examples": len(self.original), "seconds": round(time.monotonic() - started, 2)}
         self._report(metrics)
@@ -162,19 +231,16 @@ class ExpertIteration:
         tmp = self.run_dir.begin(number)
 
         picked = self._pick(number, solved)
-        found = self._search(policy_for(self.cfg, prev_ckpt), picked, f"round-{number}", f"round {number}: search")
-        write_jsonl(tmp / "search.jsonl", found.records)
+        found = self._search(tmp, "search", prev_ckpt, picked, f"round-{number}", f"round {number}: search")
         write_examples(tmp / "data.jsonl", found.examples)
-        now_solved = {r["theorem"] for r in found.records if r["proved"]}
+        now_solved = {r.theorem for r in found.results if r.proved}
 
         buffer = ReplayBuffer(self.original, [r.examples() for r in before if r.number > 0] + [found.examples],
                               replace=learn.replace, min_original_share=learn.min_original_share)
         examples = buffer.examples()
-        trained = (train_round(self.cfg, examples, tmp / "policy", prev_ckpt, number, self._show_progress)
-                   if examples else None)
-        ckpt = tmp / "policy" if trained is not None else prev_ckpt  # nothing to learn from: keep the policy
-        evaluated = self._search(policy_for(self.cfg, ckpt), self.heldout, "heldout", f"round {number}: held-out")
-        write_jsonl(tmp / "heldout.jsonl", evaluated.records)
+        trained, train_loss = self._train(tmp, examples, prev_ckpt, number)
+        ckpt = tmp / "policy" if trained else prev_ckpt  # nothing to learn from: keep the policy
+        evaluated = self._search(tmp, "heldout", ckpt, self.heldout, "heldout", f"round {number}: held-out")
 
         tactics = [ex.tactic for ex in examples if ex.tactic]
         ever = solved | now_solved
@@ -189,13 +255,25 @@ class ExpertIteration:
             "buffer_examples": len(examples), "buffer_sources": buffer.sources(),
             "buffer_distinct_tactics": len(set(tactics)),
             "buffer_tactic_entropy": round(tactic_entropy(tactics), 4),
-            "trained": trained is not None,
-            "train_loss": round(trained.losses[-1][1], 4) if trained is not None and trained.losses else None,
-            "env_calls": sum(r["stats"]["env_calls"] for r in found.records + evaluated.records),
+            "trained": trained, "train_loss": train_loss,
+            "env_calls": sum(r.stats.env_calls or 0 for r in found.results + evaluated.results),
             "seconds": round(time.monotonic() - started, 2),
         }
         self._report(metrics)
         return self.run_dir.commit(number, tmp, metrics)
+
+    def _train(self, tmp: Path, examples: list[Example], prev: Path | None, number: int) -> tuple[bool, float | None]:
+        """Train the round's checkpoint into tmp/policy, once: tmp/trained.json says it is complete, so a
+        resumed round does not train again (and a training cut short starts over, from the same seed)."""
+        done = tmp / "trained.json"
+        if done.is_file():
+            row = json.loads(done.read_text(encoding="utf-8"))
+            return row["trained"], row["train_loss"]
+        shutil.rmtree(tmp / "policy", ignore_errors=True)
+        result = train_round(self.cfg, examples, tmp / "policy", prev, number, self._show_progress) if examples else None
+        loss = round(result.losses[-1][1], 4) if result is not None and result.losses else None
+        done.write_text(json.dumps({"trained": result is not None, "train_loss": loss}) + "\n", encoding="utf-8")
+        return result is not None, loss
 
     def _report(self, m: dict) -> None:
         line = f"round {m['round']}: held-out {m['heldout_solved']}/{m['heldout_problems']}"

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from prover.core import EnvUnavailable, ProverError
-from prover.env.lean.toolchain import SETUP_STEP, _which
+from prover.env.lean.toolchain import SETUP_STEP, which
 from prover.learn.buffer import Example, write_examples
 
 
 def missing_tools() -> list[str]:
-    return [t for t in ("lean", "lake") if _which(t) is None] + ([] if shutil.which("git") else ["git"])
+    return [t for t in ("lean", "lake") if which(t) is None] + ([] if shutil.which("git") else ["git"])
 
 
 def _repo(repo: str, commit: str | None):

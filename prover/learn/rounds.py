@@ -5,7 +5,9 @@ round either exists completely or not at all, and `--resume` continues after the
     DIR/original.jsonl            the original examples, always part of the accumulating buffer
     DIR/rounds/round-0000/        the starting point: the held-out evaluation of the initial policy
     DIR/rounds/round-000N/        data.jsonl (examples found), search.jsonl, heldout.jsonl (attempt
-                                  records), metrics.json, policy/ (the checkpoint trained this round)
+                                  records, written as they arrive, and their examples beside them),
+                                  trained.json, metrics.json, policy/ (the checkpoint trained this round)
+    DIR/rounds/.round-000N.tmp/   the round in progress; `--resume` continues it
     DIR/metrics.jsonl             one line a round, rebuilt from the round directories after each round
     DIR/solved.png diversity.png proof_lengths.png
     DIR/policy                    link to the run's policy (what `--policy DIR/policy` loads): the
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,9 +97,7 @@ class RunDir:
             changed = sorted(k for k in settings if before.get(k) != settings[k])
             if changed:
                 raise ProverError(f"--resume with different settings than {run_json}: {', '.join(changed)}")
-            for partial in self.rounds_dir.glob(f".{_PREFIX}*"):  # a round a crash left half-written
-                shutil.rmtree(partial)
-            return
+            return  # a round a crash left half-done (.round-N.tmp) is continued by `begin`
         if run_json.exists() or self.complete_rounds():
             raise ProverError(f"{self.root} already holds a training run; use --resume or another --out")
         self.rounds_dir.mkdir(parents=True, exist_ok=True)
@@ -121,11 +120,11 @@ class RunDir:
         return sorted(out, key=lambda r: r.number)
 
     def begin(self, number: int) -> Path:
-        """A fresh temporary directory for round `number`; nothing in it counts until `commit`."""
+        """The temporary directory of round `number`; nothing in it counts until `commit`. What a killed
+        run left there (the records of searches that finished, a complete training) is kept: the round
+        goes on from it, each part of it written so that it can (prover.learn.expert)."""
         tmp = self.rounds_dir / f".{_PREFIX}{number:04d}.tmp"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
+        tmp.mkdir(parents=True, exist_ok=True)
         return tmp
 
     def commit(self, number: int, tmp: Path, metrics: dict) -> Round:

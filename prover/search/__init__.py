@@ -28,6 +28,18 @@ class SearchResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
+def finish(graph: SearchGraph, algorithm: str, reason: str, **stats: Any) -> SearchResult:
+    """The one end of every search, local or over workers: a proof found wins over any stop reason;
+    the graph is handed over with its statistics (and `stats`, e.g. the workers') in graph.graph."""
+    tactics = graph.proof()
+    if tactics is not None:
+        reason = "proved"
+    g = graph.finish()
+    g.graph["stats"].update(stats)
+    g.graph.update(algorithm=algorithm, stop_reason=reason, usage=graph.usage.as_dict())
+    return SearchResult(tactics, reason, g, g.graph["stats"])
+
+
 def search(env, policy, root: State, cfg: SearchConfig, usage: Usage) -> SearchResult:
     if cfg.algorithm == "mcts":
         mcts = MCTS(env, policy, root, cfg, usage)
@@ -37,12 +49,7 @@ def search(env, policy, root: State, cfg: SearchConfig, usage: Usage) -> SearchR
         graph, reason = best_first(env, policy, root, cfg, usage)
     else:
         graph, reason = rollouts(env, policy, root, cfg, usage)
-    tactics = graph.proof()
-    if tactics is not None:
-        reason = "proved"
-    g = graph.finish()
-    g.graph.update(algorithm=cfg.algorithm, stop_reason=reason, usage=usage.as_dict())
-    return SearchResult(tactics, reason, g, g.graph["stats"])
+    return finish(graph, cfg.algorithm, reason)
 
 
-__all__ = ["MCTS", "Evaluation", "SearchGraph", "SearchResult", "Selection", "search"]
+__all__ = ["MCTS", "Evaluation", "SearchGraph", "SearchResult", "Selection", "finish", "search"]

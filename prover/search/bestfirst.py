@@ -33,8 +33,8 @@ def best_first(env, policy, root: State, cfg: SearchConfig, usage: Usage) -> tup
 
     def queue_tactics(nid: int) -> None:
         total, length = best[nid]
-        tried = g.node(nid)["tried"]
-        for tactic, logp in g.node(nid)["proposals"]:
+        tried = g.node(nid).tried
+        for tactic, logp in g.node(nid).proposals:
             if tactic not in tried:
                 heapq.heappush(heap, (key(total + logp, length + 1), next(order), nid, tactic, logp))
 
@@ -50,14 +50,14 @@ def best_first(env, policy, root: State, cfg: SearchConfig, usage: Usage) -> tup
             if nid in expanded:
                 continue
             expanded.add(nid)
-            node["score"] = total
-            node["visits"] = 1
+            node.score = total
+            node.visits = 1
             g.propose(policy, nid, cfg.num_tactics)
             if one_by_one:
                 queue_tactics(nid)
                 continue
-            tactics = list(node["proposals"])
-        elif tactic in node["tried"]:
+            tactics = list(node.proposals)
+        elif tactic in node.tried:
             continue  # queued again by a better path, and run since
         else:
             tactics = [(tactic, logp)]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from prover.config import SearchConfig
 from prover.core import Progress, Proved, State, StepResult, Usage
-from prover.search.graph import SearchGraph
+from prover.search.graph import Edge, Node, SearchGraph
 
 
 @dataclass
@@ -30,6 +30,18 @@ class Selection:
     tactic: str
     prior: float  # the tactic's log-prob
     state: State  # the state the tactic runs on
+
+
+@dataclass(slots=True, eq=False)
+class Entry:
+    """A live tactic of a node: not failed or pruned, not leading to a dead node. Kept up to date so
+    that selection reads nothing else."""
+
+    tactic: str
+    logp: float
+    prior: float  # the normalised prior PUCT weighs it by
+    child: int | None = None  # None: not tried yet
+    edge: Edge | None = None
 
 
 @dataclass
@@ -45,49 +57,47 @@ class MCTS:
         self.in_flight = 0
         self.done: str | None = None  # set when the search is over: "proved", "exhausted" or a budget
         self.simulations = 0
-        # Per node, its live tactics in prior order: [tactic, log-prob, prior, child id | None, edge | None]
-        # (not failed, pruned, or leading to a dead node). Kept up to date so selection reads no more.
-        self.live: dict[int, list[list]] = {}
+        self.live: dict[int, list[Entry]] = {}  # per node, its live tactics in prior order
         g = self.graph
         if g.proved_id is None and g.stop_reason() is None and g.policy_allowed():
             node = g.node(g.root)
-            node["value"] = node["value_sum"] = g.evaluate(policy, root)
-            node["visits"] = 1
+            node.value = node.value_sum = g.evaluate(policy, root)
+            node.visits = 1
 
-    def _q(self, node: dict, default: float) -> float:
+    def _q(self, node: Node, default: float) -> float:
         """A node's mean value as PUCT sees it: virtual losses count as visits of value 0."""
-        if node["status"] != "open":
-            return 1.0 if node["status"] == "proved" else 0.0
-        n = node["visits"] + node["vloss"] * self.cfg.virtual_loss
-        return node["value_sum"] / n if n > 0 else default
+        if node.status != "open":
+            return 1.0 if node.status == "proved" else 0.0
+        n = node.visits + node.vloss * self.cfg.virtual_loss
+        return node.value_sum / n if n > 0 else default
 
     # -- the live tactics of a node ----------------------------------------------------------------
 
-    def _rebuild(self, nid: int) -> list[list]:
+    def _rebuild(self, nid: int) -> list[Entry]:
         g = self.graph
         node, kids, nodes = g.nodes[nid], g.children[nid], g.nodes
-        props = node["proposals"]
+        props = node.proposals
         total = sum(math.exp(lp) for _, lp in props) or 1.0
         live = []
         for tactic, logp in props:
-            if tactic in node["failed"] or tactic in node["pruned"]:
+            if tactic in node.failed or tactic in node.pruned:
                 continue
-            child = node["tried"].get(tactic)
-            if child is not None and nodes[child]["status"] == "dead":
+            child = node.tried.get(tactic)
+            if child is not None and nodes[child].status == "dead":
                 continue
-            live.append([tactic, logp, math.exp(logp) / total, child, None if child is None else kids[child]])
+            live.append(Entry(tactic, logp, math.exp(logp) / total, child, None if child is None else kids[child]))
         self.live[nid] = live
         return live
 
-    def _widen(self, nid: int, limit: float) -> list[list] | None:
+    def _widen(self, nid: int, limit: float) -> list[Entry] | None:
         """The node's live tactics, after asking the policy for more while fewer than `limit` are known.
         None: the policy budget ran out before the node had any."""
         node = self.graph.nodes[nid]
         live = self.live.get(nid) or self._rebuild(nid)
-        while len(live) < limit and not node["saturated"]:
+        while len(live) < limit and not node.saturated:
             if not self.graph.policy_allowed():
                 return live or None
-            have = len(node["proposals"])
+            have = len(node.proposals)
             k = min(self.cfg.max_tactics, max(math.ceil(limit), self.cfg.num_tactics if have == 0 else 2 * have))
             self.graph.propose(self.policy, nid, k)
             live = self._rebuild(nid)
@@ -95,10 +105,10 @@ class MCTS:
 
     def _kill(self, nid: int) -> None:
         """A dead node leaves the live lists of its parents."""
-        self.graph.nodes[nid]["status"] = "dead"
+        self.graph.nodes[nid].status = "dead"
         for parent in self.graph.g.pred[nid]:
             if parent in self.live:
-                self.live[parent] = [e for e in self.live[parent] if e[3] != nid]
+                self.live[parent] = [e for e in self.live[parent] if e.child != nid]
 
     # -- the three steps of a simulation -----------------------------------------------------------
 
@@ -120,23 +130,23 @@ class MCTS:
             path, nid = [g.root], g.root
             while True:
                 node = nodes[nid]
-                n = node["visits"] + node["vloss"] * vl
+                n = node.visits + node.vloss * vl
                 live = lives.get(nid)
-                if live is not None and len(live) == 1 and node["saturated"] and not node["pending"]:
-                    child = live[0][3]  # one move left here: nothing to weigh
+                if live is not None and len(live) == 1 and node.saturated and not node.pending:
+                    child = live[0].child  # one move left here: nothing to weigh
                     if child is None:
-                        return self._claim(path, live[0][0], live[0][1])
+                        return self._claim(path, live[0].tactic, live[0].logp)
                     nid = child
                     path.append(nid)
                     continue
                 limit = wc * (n + 1) ** wa  # PUCT looks at the best ceil(limit) live tactics
-                if live is None or (len(live) < limit and not node["saturated"]):
+                if live is None or (len(live) < limit and not node.saturated):
                     live = self._widen(nid, limit) if len(path) <= max_depth else []
                     if live is None:  # the policy budget ran out here
                         self.done = g.stop_reason() if self.in_flight == 0 else None
                         return None
-                pending = node["pending"]
-                if not live or (pending and all(e[0] in pending for e in live)):
+                pending = node.pending
+                if not live or (pending and all(e.tactic in pending for e in live)):
                     if pending:
                         return None  # everything here is in flight: wait for a backup
                     self._kill(nid)
@@ -145,59 +155,53 @@ class MCTS:
                         return None
                     self._add(path, 0.0)  # a dead end is a lost game: its ancestors learn it
                     break  # start again from the root
-                fpu = node["value_sum"] / n if n > 0 else 0.5
+                # PUCT value of each entry: Q (first-play urgency `fpu` for an untried tactic) plus
+                # c_puct * prior * sqrt(N) / (1 + n); written out here, the hottest loop of the search.
+                fpu = node.value_sum / n if n > 0 else 0.5
                 scale = c_puct * sqrt(n if n > 1.0 else 1.0)
                 best, best_score, seen = None, -math.inf, 0
                 for entry in live:
                     if seen >= limit:
                         break
-                    child = entry[3]
+                    child = entry.child
                     if child is None:
-                        if pending and entry[0] in pending:
+                        if pending and entry.tactic in pending:
                             continue
-                        score = fpu + scale * entry[2]
+                        score = fpu + scale * entry.prior
                     else:
-                        kid, edge = nodes[child], entry[4]
-                        nc = kid["visits"] + kid["vloss"] * vl
-                        q = kid["value_sum"] / nc if nc > 0 else fpu
-                        score = q + scale * entry[2] / (1.0 + edge["visits"] + edge["vloss"] * vl)
+                        kid, edge = nodes[child], entry.edge
+                        nc = kid.visits + kid.vloss * vl
+                        q = kid.value_sum / nc if nc > 0 else fpu
+                        score = q + scale * entry.prior / (1.0 + edge.visits + edge.vloss * vl)
                     seen += 1
                     if score > best_score:
                         best, best_score = entry, score
-                if best[3] is None:
-                    return self._claim(path, best[0], best[1])
-                nid = best[3]
+                if best.child is None:
+                    return self._claim(path, best.tactic, best.logp)
+                nid = best.child
                 path.append(nid)
         return None
 
     def _add(self, path: list[int], value: float) -> None:
         nodes, adj = self.graph.nodes, self.graph.children
         for nid in path:
-            nodes[nid]["visits"] += 1
-            nodes[nid]["value_sum"] += value
+            nodes[nid].visits += 1
+            nodes[nid].value_sum += value
         for u, v in zip(path, path[1:], strict=False):
-            adj[u][v]["visits"] += 1
+            adj[u][v].visits += 1
 
     def _claim(self, path: list[int], tactic: str, logp: float) -> Selection:
         nodes, adj = self.graph.nodes, self.graph.children
         parent = None
         for nid in path:
-            nodes[nid]["vloss"] += 1
+            nodes[nid].vloss += 1
             if parent is not None:
-                adj[parent][nid]["vloss"] += 1
+                adj[parent][nid].vloss += 1
             parent = nid
         leaf = nodes[path[-1]]
-        leaf["pending"].add(tactic)
+        leaf.pending.add(tactic)
         self.in_flight += 1
-        return Selection(path, tactic, logp, leaf["state"])
-
-    def route(self, sel: Selection) -> tuple[list[tuple[str, ...]], list[str]]:
-        """The goals of the nodes on the selection's path and the tactics between them: what a worker in
-        another process needs to rebuild the state and run `sel.tactic` there."""
-        nodes, adj = self.graph.nodes, self.graph.children
-        goals = [nodes[n]["goals"] for n in sel.path]
-        tactics = [adj[u][v]["tactic"] for u, v in zip(sel.path, sel.path[1:], strict=False)]
-        return goals, tactics
+        return Selection(path, tactic, logp, leaf.state)
 
     def evaluate(self, sel: Selection) -> Evaluation:
         """Run the tactic; ask the policy's value of the resulting state if it is new."""
@@ -213,15 +217,15 @@ class MCTS:
         nodes, adj = g.nodes, g.children
         leaf_id = sel.path[-1]
         leaf = nodes[leaf_id]
-        leaf["pending"].discard(sel.tactic)
+        leaf.pending.discard(sel.tactic)
         self.in_flight -= 1
         self.simulations += 1
         child, kind = g.record(leaf_id, sel.tactic, sel.prior, ev.result)
         live = self.live.get(leaf_id, [])
         for i, entry in enumerate(live):
-            if entry[0] == sel.tactic:
-                if kind in ("new", "known") and nodes[child]["status"] != "dead":
-                    entry[3], entry[4] = child, adj[leaf_id][child]
+            if entry.tactic == sel.tactic:
+                if kind in ("new", "known") and nodes[child].status != "dead":
+                    entry.child, entry.edge = child, adj[leaf_id][child]
                 else:  # failed, a cycle, a duplicate, or a transposition into a dead end
                     del live[i]
                 break
@@ -234,23 +238,23 @@ class MCTS:
             value = self._q(nodes[child], self._q(leaf, 0.5))
         if kind == "new":
             node = nodes[child]
-            node["value"] = node["value_sum"] = value
-            node["visits"] = 1
+            node.value = node.value_sum = value
+            node.visits = 1
         parent = None
         for nid in sel.path:
             node = nodes[nid]
-            node["vloss"] -= 1
+            node.vloss -= 1
             if value is not None:
-                node["visits"] += 1
-                node["value_sum"] += value
+                node.visits += 1
+                node.value_sum += value
             if parent is not None:
                 edge = adj[parent][nid]
-                edge["vloss"] -= 1
+                edge.vloss -= 1
                 if value is not None:
-                    edge["visits"] += 1
+                    edge.visits += 1
             parent = nid
         if child is not None and value is not None:
-            adj[leaf_id][child]["visits"] += 1
+            adj[leaf_id][child].visits += 1
         if g.proved_id is not None:
             self.done = "proved"
 

@@ -22,11 +22,11 @@ def rollouts(env, policy, root: State, cfg: SearchConfig, usage: Usage) -> tuple
         nid = g.root
         for _ in range(cfg.rollout_depth):
             node = g.node(nid)
-            if not node["proposals"] and not node["saturated"]:
+            if not node.proposals and not node.saturated:
                 if not g.policy_allowed():
                     return g, g.stop_reason() or "policy_calls"
                 g.propose(policy, nid, cfg.num_tactics)
-            candidates = list(node["proposals"])
+            candidates = list(node.proposals)
             if not candidates and nid == g.root:
                 return g, "exhausted"
             moved = False

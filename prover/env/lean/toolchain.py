@@ -39,8 +39,6 @@ def which(tool: str, cfg: LeanConfig | None = None) -> str | None:
     return str(elan_bin) if elan_bin.is_file() else None
 
 
-_which = which  # the older private name, still imported by prover/learn/leandojo.py
-
 
 def pinned_toolchain(cfg: LeanConfig) -> str | None:
     """The toolchain lean_project/lean-toolchain pins (e.g. `leanprover/lean4:v4.32.0`), if readable."""
