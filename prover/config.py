@@ -89,6 +89,7 @@ class PolicyConfig(Section):
     whole_format: str = "ours"  # ours | deepseek-v1.5 | deepseek-v2 | kimina (prover/policy/whole.py)
     samples: int = Field(32, gt=0)  # whole/hybrid: proofs sampled per attempt at most
     sample_batch: int = Field(8, gt=0)  # whole/hybrid: proofs asked of the model per call
+    stop_at_first: bool = True  # whole: stop at the first verified sample; false: check all (pass@k over samples)
     whole_max_tokens: int = Field(1024, gt=0)  # whole/hybrid: the longest proof a sample may be
     # torch CPU threads of a process serving a model (0: torch's default, one per core). Tiny models gain
     # nothing from more threads, and threads spinning on a shared machine slowed training 4x (docs/cli.md).

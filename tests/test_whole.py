@@ -245,3 +245,30 @@ def test_prove_in_whole_mode_through_a_served_model(whole_model, capsys):
         assert 1 <= record["sampled"]["samples"] <= 16 and record["sampled"]["verified"] == 1
     finally:
         server.shutdown()
+
+
+def test_bench_in_whole_mode_checks_every_sample_and_reports_pass_at_k_over_samples(whole_model, tmp_path, capsys):
+    from prover.bench.report import summarize
+    from prover.cli import main
+
+    server = make_server(whole_model)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps({"name": s.split()[1], "split": "valid", "formal_statement": s + " := by",
+                                        "informal_prefix": "", "goal": "", "header": ""}, ensure_ascii=False) + "\n"
+                            for s, _ in TRAIN[:2]), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        code = main(["bench", str(data), "--env", "prop", "--mode", "whole", "--policy-endpoint", url, "--samples", "4",
+                     "--all-samples", "--budget-steps", "10000", "--out", str(out), "--no-progress", "--json"])
+        assert code == 0, capsys.readouterr().err
+    finally:
+        server.shutdown()
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 2 and all(r["sampled"]["samples"] == 4 and r["sampled"]["every_sample_checked"]
+                                     for r in records)
+    summary = summarize(records)["all"]
+    assert set(summary["pass_at_k"]) == {"1", "2", "4"}  # k over the 4 samples of each problem, not 1 attempt
+    verified = [r["sampled"]["verified"] / 4 for r in records]
+    assert summary["pass_at_k"]["1"] == pytest.approx(sum(verified) / 2, abs=1e-3)

@@ -36,14 +36,15 @@ def attempt_config(cfg: Config, index: int) -> Config:
                                   "search": cfg.search.model_copy(update={"seed": cfg.search.seed + index})})
 
 
-def run_attempt(env: ProofEnv, policy: Policy, task: Task) -> AttemptRecord:
-    """The task's attempt as its record. A crash (env or policy) is the attempt's error, not the run's end."""
-    from prover.search.attempt import attempt
+def run_attempt(env: ProofEnv, policy: Policy | None, task: Task, generator: Any = None) -> AttemptRecord:
+    """The task's attempt as its record. A crash (env or policy) is the attempt's error, not the run's end.
+    `generator` samples whole proofs (policy.mode whole or hybrid; prover.search.modes)."""
+    from prover.search.modes import attempt_in_mode
 
     cfg = attempt_config(task.cfg, task.attempt)
     started = time.monotonic()
     try:
-        result = attempt(env, policy, task.problem.theorem, cfg.search)
+        result = attempt_in_mode(env, task.problem.theorem, cfg, policy, generator)
     except Exception as e:  # noqa: BLE001 (a crashed backend must not end a long run)
         if cfg.debug:
             raise
@@ -75,6 +76,8 @@ class Runner:
         self._env_key: str | None = None
         self._policy: Policy | None = None
         self._policy_key: str | None = None
+        self._generator: Any = None
+        self._generator_key: str | None = None
 
     def start(self) -> None:
         """Build the env now, so that a missing Lean is one clear error before any work."""
@@ -95,15 +98,27 @@ class Runner:
             self._policy, self._policy_key = make_policy(cfg), _policy_key(cfg)
         return self._policy
 
+    def _generator_for(self, cfg: Config) -> Any:
+        if self._generator is None or self._generator_key != _policy_key(cfg):
+            from prover.policy import make_generator
+
+            self._generator, self._generator_key = make_generator(cfg), _policy_key(cfg)
+        return self._generator
+
     def run(self, task: Task, policy_server: Any = None) -> AttemptRecord:
+        from prover.search.modes import needs_generator, needs_policy
+
         env = self._env_for(task.cfg)
-        if policy_server is not None:
+        cfg = attempt_config(task.cfg, task.attempt)
+        policy: Policy | None = None
+        if policy_server is not None and needs_policy(cfg):
             from prover.distributed.policy_server import PolicyClient
 
-            policy: Policy = PolicyClient(policy_server)
-        else:
-            policy = self.fixed_policy or self._policy_for(attempt_config(task.cfg, task.attempt))
-        record = run_attempt(env, policy, task)
+            policy = PolicyClient(policy_server)
+        elif needs_policy(cfg):
+            policy = self.fixed_policy or self._policy_for(cfg)
+        generator = self._generator_for(cfg) if needs_generator(cfg) else None
+        record = run_attempt(env, policy, task, generator)
         if record.stop_reason == "crashed":
             self._drop_env()
         return record

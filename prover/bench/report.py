@@ -26,11 +26,21 @@ class ProblemResult:
     attempts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def _by_sample(self) -> bool:
+        """Whole proofs with every sample checked (`--all-samples`): pass@k counts samples, not attempts."""
+        return bool(self.attempts) and all((a.get("sampled") or {}).get("every_sample_checked")
+                                           for a in self.attempts)
+
+    @property
     def n(self) -> int:
+        if self._by_sample:
+            return sum(a["sampled"]["samples"] for a in self.attempts)
         return len(self.attempts)
 
     @property
     def c(self) -> int:
+        if self._by_sample:
+            return sum(a["sampled"]["verified"] for a in self.attempts)
         return sum(1 for a in self.attempts if a.get("proved"))
 
     @property

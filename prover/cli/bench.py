@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import get_args
 
-from prover.config import Config, SearchConfig
+from prover.cli.options import add_attempt_options, add_run_options
+from prover.config import Config
 from prover.core import ProverError
-
-ALGORITHMS = list(get_args(SearchConfig.model_fields["algorithm"].annotation))
 
 
 def add_parser(sub, parent) -> None:
@@ -21,17 +19,8 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--split", metavar="S", help="only problems of this split (valid, test, ...)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N problems")
     p.add_argument("--attempts", dest="bench.attempts", type=int, metavar="K", help="attempts per problem (pass@k)")
-    p.add_argument("--env", dest="env", choices=["lean", "prop"],
-                   help="verifier backend (default: lean; prop for prop:... datasets)")
-    p.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls per attempt")
-    p.add_argument("--timeout", dest="search.timeout", type=float, metavar="S", help="wall seconds per attempt")
-    p.add_argument("--search", dest="search.algorithm", choices=ALGORITHMS, help="search algorithm")
-    p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
-    p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation"],
-                   help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own")
-    p.add_argument("--workers", dest="ray.workers", type=int, metavar="N", help="parallel workers (1: no Ray)")
-    p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
-                   help="join this Ray cluster (e.g. ray://head:10001) instead of starting Ray locally")
+    add_attempt_options(p)
+    add_run_options(p, "parallel workers (1: no Ray)")
     p.add_argument("--out", metavar="FILE", help="results file (default: bench.out_dir/DATASET.jsonl)")
     p.add_argument("--resume", action="store_true", help="continue FILE: skip finished attempts")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from prover.cli.inputs import read_theorem
+from prover.cli.options import add_attempt_options, add_run_options
 from prover.config import Config
 from prover.core import ProverError, StatementError
 
@@ -13,28 +14,8 @@ from prover.core import ProverError, StatementError
 def add_parser(sub, parent) -> None:
     p = sub.add_parser("prove", parents=[parent], help="prove one theorem")
     p.add_argument("statement", metavar="STATEMENT_OR_FILE")
-    p.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend (default: lean)")
-    p.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls allowed")
-    p.add_argument("--timeout", dest="search.timeout", type=float, metavar="S", help="wall seconds allowed")
-    p.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"],
-                   help="search algorithm (default: mcts)")
-    p.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="tactic proposer")
-    p.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation", "none"],
-                   help="with --policy DIR: the model ranks this proposer's tactics instead of writing its own "
-                        "(none: it writes them; default: as the checkpoint was trained)")
-    p.add_argument("--mode", dest="policy.mode", choices=["tactic", "whole", "hybrid"],
-                   help="tactic: tree search (default); whole: sample complete proofs; hybrid: search on from "
-                        "where a sampled proof breaks")
-    p.add_argument("--samples", dest="policy.samples", type=int, metavar="N",
-                   help="whole/hybrid: proofs sampled at most (default 32)")
-    p.add_argument("--whole-format", dest="policy.whole_format", metavar="NAME",
-                   help="whole/hybrid prompt layout: ours, deepseek-v1.5, deepseek-v2, kimina")
-    p.add_argument("--policy-endpoint", dest="policy.endpoint", metavar="URL",
-                   help="a model on an OpenAI-compatible server (vLLM, SGLang, ...) instead of --policy")
-    p.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
-                   help="env workers running one MCTS tree in parallel (1, the default: no Ray)")
-    p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
-                   help="join this Ray cluster (e.g. ray://head:10001) instead of starting Ray locally")
+    add_attempt_options(p, per="allowed")
+    add_run_options(p, "env workers running one MCTS tree in parallel (1, the default: no Ray)")
     p.add_argument("--out", metavar="FILE", help="write the result: Lean source if FILE ends in .lean, else JSON")
     p.add_argument("--graph", metavar="FILE.png", help="write the search graph: FILE.png (proof path in red) and FILE.json")
     p.set_defaults(handler=run)

@@ -20,6 +20,7 @@ class SampleStats:
     unreadable: int = 0  # completions with no proof in them
     verified: int = 0  # sampled proofs that passed the final check
     searched_from_step: int | None = None  # hybrid: the tree search started after this many tactics
+    every_sample_checked: bool = False  # all the asked samples were drawn and checked: pass@k may count them
 
 
 @dataclass

@@ -86,6 +86,7 @@ def whole_attempt(env: ProofEnv, generator: ProofGenerator, theorem: Theorem, cf
                 break
         if found is not None and stop_at_first:
             break
+    stats.every_sample_checked = not stop_at_first and stats.samples >= samples and not usage.exhausted(cfg.budget())
     if found is not None:
         return Attempt(theorem, found[0], found[1], usage, "proved", sampled=stats)
     if policy is not None and best is not None and not usage.exhausted(cfg.budget()):
