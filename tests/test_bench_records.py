@@ -79,7 +79,8 @@ def test_an_attempt_record_has_one_schema_whether_it_ran_or_crashed(tmp_path):
 
     sampled = replace(ran, attempt=2, verdict=Verdict(True, ("ok",), ("propext",), checks=("gate", "judge")),
                       sampled=SampleStats(samples=4, unreadable=1, verified=1))
-    assert sampled.to_json()["sampled"] == {"samples": 4, "unreadable": 1, "verified": 1, "searched_from_step": None}
+    assert sampled.to_json()["sampled"] == {"samples": 4, "unreadable": 1, "verified": 1, "searched_from_step": None,
+                                            "every_sample_checked": False}
     for record in (ran, crashed, sampled):  # what is written reads back as the same record
         writer = ResultsWriter(tmp_path / f"{record.attempt}.jsonl", resume=False)
         with writer:
