@@ -31,7 +31,36 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--out", metavar="FILE", help="results file (default: bench.out_dir/DATASET.jsonl)")
     p.add_argument("--resume", action="store_true", help="continue FILE: skip finished attempts")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from prover.cli.prove import add_ttrl_options
+
+    add_ttrl_options(p)  # after the normal pass: test-time RL on each problem still unsolved
     p.set_defaults(handler=run)
+
+
+def run_ttrl_pass(problems, records: list[dict], cfg: Config, out: Path, ttrl_dir: str | None, log) -> list[dict]:
+    """Test-time RL, with its whole budget each, on every problem no attempt solved; one JSON line a problem
+    in OUT.ttrl.jsonl (a problem already there is skipped, so the pass resumes)."""
+    from prover.cli.prove import run_ttrl
+
+    solved = {r["theorem"] for r in records if r.get("proved")}
+    path = out.with_suffix(".ttrl.jsonl")
+    done = {json.loads(line)["target"]: json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()} if path.is_file() else {}
+    rows = []
+    for problem in problems:
+        t = problem.theorem
+        if t.statement in solved:
+            continue
+        if t.statement in done:
+            rows.append(done[t.statement])
+            continue
+        where = None if ttrl_dir is None else str(Path(ttrl_dir) / re.sub(r"[^A-Za-z0-9_.-]+", "-", t.name))
+        row = run_ttrl(cfg, t, where, None).to_json()
+        rows.append(row)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        log(f"test-time RL: {t.name} {'proved' if row['proved'] else 'not proved'} ({row['env_calls']} env calls)")
+    return rows
 
 
 def default_out(spec: str, cfg: Config) -> Path:
@@ -51,10 +80,17 @@ def run(args, cfg: Config) -> int:
     records = run_bench(dataset.problems, cfg, out, resume=args.resume, title=dataset.name,
                         progress=not args.no_progress)
     summary = summarize(records)
+    ttrl = (run_ttrl_pass(dataset.problems, records, cfg, out, args.ttrl_dir, (lambda _m: None) if args.json else print)
+            if args.ttrl else None)
     if args.json:
-        print(json.dumps({"dataset": dataset.name, "out": str(out), "summary": summary}, ensure_ascii=False))
+        extra = {} if ttrl is None else {"ttrl": {"tried": len(ttrl), "proved": sum(r["proved"] for r in ttrl),
+                                                  "out": str(out.with_suffix(".ttrl.jsonl"))}}
+        print(json.dumps({"dataset": dataset.name, "out": str(out), "summary": summary} | extra, ensure_ascii=False))
     else:
         console = report_console()
         console.print(summary_table(f"{dataset.name} ({out})", summary))
         console.print(f"results: {out}  (prover report {out})")
+        if ttrl is not None:
+            console.print(f"test-time RL on the {len(ttrl)} unsolved: {sum(r['proved'] for r in ttrl)} proved "
+                          f"({out.with_suffix('.ttrl.jsonl')})")
     return 0

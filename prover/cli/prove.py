@@ -27,7 +27,32 @@ def add_parser(sub, parent) -> None:
                    help="join this Ray cluster (e.g. ray://head:10001) instead of starting Ray locally")
     p.add_argument("--out", metavar="FILE", help="write the result: Lean source if FILE ends in .lean, else JSON")
     p.add_argument("--graph", metavar="FILE.png", help="write the search graph: FILE.png (proof path in red) and FILE.json")
+    add_ttrl_options(p)
     p.set_defaults(handler=run)
+
+
+def add_ttrl_options(p) -> None:
+    """`--ttrl` and its budget for the whole run (prove and bench)."""
+    t = p.add_argument_group("test-time RL (--ttrl): variants proved, trained on, the target searched again")
+    t.add_argument("--ttrl", action="store_true", help="if the search fails, run test-time RL on the theorem")
+    t.add_argument("--ttrl-budget-steps", dest="learn.ttrl_budget_steps", type=int, metavar="N",
+                   help="env calls for the whole test-time RL run (default 4000)")
+    t.add_argument("--ttrl-timeout", dest="learn.ttrl_timeout", type=float, metavar="S",
+                   help="wall seconds for the whole test-time RL run, training included (default 1800)")
+    t.add_argument("--ttrl-rounds", dest="learn.ttrl_rounds", type=int, metavar="N", help="rounds (default 3)")
+    t.add_argument("--ttrl-dir", metavar="DIR", help="keep the run (ttrl.jsonl, checkpoints) in DIR (default: a temporary one)")
+
+
+def run_ttrl(cfg: Config, theorem, ttrl_dir: str | None, log):
+    """Test-time RL on one theorem, in `ttrl_dir` or a temporary directory removed afterwards."""
+    import tempfile
+
+    from prover.learn.ttrl import test_time_rl
+
+    if ttrl_dir is not None:
+        return test_time_rl(cfg, theorem, ttrl_dir, log=log)
+    with tempfile.TemporaryDirectory(prefix="prover-ttrl-") as tmp:
+        return test_time_rl(cfg, theorem, Path(tmp) / "run", log=log)
 
 
 def run(args, cfg: Config) -> int:
@@ -51,6 +76,14 @@ def run(args, cfg: Config) -> int:
     if result.stop_reason == "rejected":  # a malformed statement is bad input, not a failed search
         raise StatementError(result.error or "statement rejected")
     record = result.to_json()
+    if args.ttrl and not result.proved:
+        ttrl = run_ttrl(cfg, theorem, args.ttrl_dir, None if args.json else print)
+        record["ttrl"] = ttrl.to_json()
+        if ttrl.proved:
+            from prover.core import Proof
+
+            record |= {"proved": True, "tactics": ttrl.tactics, "proof": Proof(theorem, tuple(ttrl.tactics)).render(),
+                       "stop_reason": "proved", "error": None}
     if args.graph and result.graph is not None:
         from prover.search.export import write_graph
 
@@ -69,12 +102,15 @@ def run(args, cfg: Config) -> int:
     else:
         stats = record["stats"]
         summary = f"{stats['env_calls']} env calls, {stats['nodes']} nodes, {stats['seconds']:.2f}s"
-        if result.proved:
+        if "ttrl" in record:
+            t = record["ttrl"]
+            summary += f"; test-time RL: {t['env_calls']} env calls, {t['seconds']:.0f}s, {t['trained_rounds']} round(s) trained"
+        if record["proved"]:
             print(f"proved {theorem.name} ({summary})")
             print(record["proof"], end="")
         else:
             print(f"not proved: {why_not(record)} ({summary})")
-    return 0 if result.proved else 1
+    return 0 if record["proved"] else 1
 
 
 def why_not(record: dict) -> str:
