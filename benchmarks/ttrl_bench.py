@@ -133,7 +133,7 @@ def one_target(cfg, tcfg, base_policy, target, replay, probe, out: Path) -> dict
             "eq_calls_stop": eq_calls.stop_reason,
             "eq_time_proved": eq_time.proved, "eq_time_env_calls": eq_time.usage.env_calls,
             "eq_time_seconds": round(eq_time_wall, 1), "eq_time_stop": eq_time.stop_reason,
-            "probe_after": probe_after}
+            "probe_after": probe_after, "probe_n": len(probe)}
 
 
 def probe_cell(after: int | None, n: int) -> str:
@@ -164,12 +164,17 @@ def main() -> None:
     ap.add_argument("--ttrl-rounds", type=int, default=1)
     ap.add_argument("--variants", type=int, default=16)
     ap.add_argument("--lemmas", type=int, default=4)
-    ap.add_argument("--stage", choices=["train", "all"], default="all")
+    ap.add_argument("--stage", choices=["train", "all", "report"], default="all",
+                    help="report: only the table and summary of the targets finished so far")
     args = ap.parse_args()
+    out = Path(args.out)
+    if args.stage == "report":
+        rows = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+        report(rows, rows[0]["probe_n"] if rows else 0, out, "(report of the targets finished)")
+        return
     import torch
 
     torch.set_num_threads(1)
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     policy_dir = train_policy(out, args.budget_steps, args.train_rounds)
     print(f"policy: {policy_dir}")
@@ -197,21 +202,29 @@ def main() -> None:
         print(f"{t.name}: TTRL {row['ttrl_proved']} ({row['ttrl_env_calls']} calls, {row['ttrl_seconds']}s); "
               f"same calls {row['eq_calls_proved']}; same time {row['eq_time_proved']}; probe {row['probe_after']}",
               flush=True)
+    report(rows, len(probe), out, str(policy_dir))
+
+
+def report(rows: list[dict], n_probe: int, out: Path, policy: str) -> None:
     n = len(rows)
     ttrl = {r["name"] for r in rows if r["ttrl_proved"]}
     calls = {r["name"] for r in rows if r["eq_calls_proved"]}
     wall = {r["name"] for r in rows if r["eq_time_proved"]}
     probes = [r["probe_after"] for r in rows if r["probe_after"] is not None]
-    summary = {"command": " ".join(["benchmarks/ttrl_bench.py", *sys.argv[1:]]), "policy": str(policy_dir),
-               "targets": n, "probe": len(probe), "ttrl_solved": len(ttrl), "same_env_calls_solved": len(calls),
+    summary = {"command": " ".join(["benchmarks/ttrl_bench.py", *sys.argv[1:]]), "policy": policy,
+               "targets": n, "probe": n_probe, "ttrl_solved": len(ttrl), "same_env_calls_solved": len(calls),
                "same_wall_time_solved": len(wall), "ttrl_only_vs_env_calls": sorted(ttrl - calls),
                "ttrl_only_vs_wall_time": sorted(ttrl - wall), "env_calls_only": sorted(calls - ttrl),
                "wall_time_only": sorted(wall - ttrl),
-               "probe_before": len(probe), "probe_after_mean": round(sum(probes) / len(probes), 2) if probes else None,
-               "probe_after_min": min(probes) if probes else None}
+               "probe_before": n_probe, "probe_after_mean": round(sum(probes) / len(probes), 2) if probes else None,
+               "probe_after_min": min(probes) if probes else None,
+               # the forgetting check: a trained policy may lose at most 10% of the probe set
+               "forgetting_margin": max(1, n_probe // 10),
+               "trained_within_margin": sum(p >= n_probe - max(1, n_probe // 10) for p in probes),
+               "trained": len(probes)}
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
-    (out / "table.md").write_text(table(rows, len(probe)) + "\n")
-    print(table(rows, len(probe)))
+    (out / "table.md").write_text(table(rows, n_probe) + "\n")
+    print(table(rows, n_probe))
     print(json.dumps(summary, indent=1))
 
 
