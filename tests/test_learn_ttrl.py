@@ -320,3 +320,21 @@ def test_bench_ttrl_runs_on_the_unsolved_only(counted, capsys, tmp_path):
     unsolved = {r["theorem"] for r in records if not r["proved"]}
     assert {r["target"] for r in rows} == unsolved and summary["ttrl"]["tried"] == len(unsolved)
     assert all(r["env_calls"] <= 60 for r in rows)
+
+
+def test_the_benchmark_report_computes_both_comparisons_and_the_forgetting_check(tmp_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from ttrl_bench import report
+
+    def row(name, ttrl, calls, wall, probe):
+        return {"name": name, "ttrl_proved": ttrl, "eq_calls_proved": calls, "eq_time_proved": wall,
+                "probe_after": probe, "ttrl_env_calls": 900, "ttrl_seconds": 30.0, "variants": 14, "variants_kept": 2,
+                "variants_too_easy": 1, "lemmas": 4, "lemmas_kept": 0, "eq_time_env_calls": 3000}
+
+    rows = [row("a", True, False, True, 20), row("b", True, True, True, 17), row("c", False, True, False, None)]
+    report(rows, 20, tmp_path, "ckpt")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert (summary["ttrl_solved"], summary["same_env_calls_solved"], summary["same_wall_time_solved"]) == (2, 2, 2)
+    assert summary["ttrl_only_vs_env_calls"] == ["a"] and summary["env_calls_only"] == ["c"]
+    assert summary["trained"] == 2 and summary["trained_within_margin"] == 1  # 17/20 is below the 2-problem margin
+    assert "| a | proved |" in (tmp_path / "table.md").read_text()
