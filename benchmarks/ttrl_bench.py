@@ -1,6 +1,6 @@
 """Test-time RL against search with the same compute, on prop:hard targets a trained policy misses.
 
-    OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/ttrl_bench.py --out results/ttrl --targets 24
+    PYTHONPATH=. OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/ttrl_bench.py --out benchmarks/results/ttrl
 
 1. The policy: expert iteration from the uniform policy on the first 300 case-split problems of prop:train
    (as README's demonstration: the model ranks the uniform proposer's tactics), held-out prop:hard:60,
