@@ -191,8 +191,18 @@ class LearnConfig(Section):
     # (the held-out set then serves as validation), or the newest.
     continue_from: Literal["best", "newest"] = "best"
     patience: int = 2  # stop after this many rounds in a row without a better held-out rate (0: never)
-    ttrl_variants: int = 24  # test-time RL: variants generated per target
+    # Test-time RL (prover/learn/ttrl.py). The whole run's budget: env calls (target, variants and lemmas
+    # together) and wall seconds (training included; None: no limit).
+    ttrl_variants: int = 24  # variants of the target's statement tried per round
+    ttrl_lemmas: int = 8  # sub-goal lemmas of the failed search tried per round (curriculum, not variants)
     ttrl_rounds: int = 3
+    ttrl_budget_steps: int = 4000
+    ttrl_timeout: float | None = 1800.0
+    ttrl_variant_steps: int = 64  # env calls per variant's search
+    ttrl_min_tactics: int = 2  # a variant proved in fewer tactics teaches nothing and is not kept
+    ttrl_replay_share: float = Field(0.5, ge=0, lt=1)  # replay/original examples' share of each round's data
+    ttrl_train_steps: int = 100  # supervised steps per round
+    ttrl_model_samples: int = 8  # Lean: variants asked of the formaliser's model (formalize.model/endpoint)
     seed: int = 0
 
 

@@ -12,7 +12,8 @@ everything a REPL process can do to them. Two modes:
 Toy tactics: intro NAME, constructor, exact NAME, omega/simp/decide/norm_num/linarith/rfl/trivial
 (close any goal but `False`), skip/noop (no change), apply_axiom (closes, uses axiom `myAxiom`),
 sorry_hidden (closes; the declaration warns it uses sorry), error_empty (no goals plus an error),
-status_sorry ("Incomplete: contains sorry"), slow (0.3 s), hang (never answers), crash (dies
+status_sorry ("Incomplete: contains sorry"), extract_goal (the main goal as `theorem extracted_1 ... :=
+sorry` in an info message, as Mathlib's tactic logs it; the goals unchanged), slow (0.3 s), hang (never answers), crash (dies
 mid-answer), garbage (answers non-JSON), flood (1 MB on stderr first), leak (keeps --leak-mb more MB).
 Anything else is an unknown tactic. Requests are logged (--log FILE, one JSON line each, with the
 time this process spent on it; a `start` line when a process starts) so tests can count process
@@ -326,6 +327,12 @@ class ToyLean:
                      "data": "unsolved goals\n" + self.states[ps][0] if self.states[ps] else "unsolved goals"}
             return {"proofState": self.new_state([]), "goals": [], "messages": [error],
                     "proofStatus": "Incomplete: contains metavariable(s)"}
+        if word == "extract_goal" and self.states[ps]:  # Mathlib's: the main goal as a theorem, in an info message
+            hyps, target = parse_goal(self.states[ps][0])
+            binders = "".join(f" ({h})" for h in hyps)
+            return {"proofState": self.new_state(self.states[ps]), "goals": self.states[ps],
+                    "messages": [message("info", f"theorem extracted_1{binders} :\n    {target} := sorry")],
+                    "proofStatus": "Incomplete: open goals remain"}
         if word == "status_sorry":
             return {"proofState": self.new_state([]), "goals": [], "sorries": [{"proofState": 0, "goal": "⊢ x"}],
                     "proofStatus": "Incomplete: contains sorry"}

@@ -13,8 +13,9 @@ PROVER = Path(__file__).resolve().parent.parent / "prover"
 # Equal ranks do not import each other (policy knows nothing of Lean; a backend never imports policy).
 RANK = {"core": 0, "config": 1, "env": 2, "policy": 2, "search": 3, "distributed": 4, "attempts": 5,
         "learn": 6, "bench": 6, "formalize": 6, "cli": 7}
-# Sideways imports allowed by name: a training corpus is any dataset `prover bench` accepts.
-ALLOWED = {("learn", "prover.bench.datasets")}
+# Sideways imports allowed by name: a training corpus is any dataset `prover bench` accepts; test-time RL's
+# model-written Lean variants come from the formaliser's generator (prompted with target/variant pairs).
+ALLOWED = {("learn", "prover.bench.datasets"), ("learn", "prover.formalize.generate")}
 
 
 def imports(path: Path) -> list[tuple[int, str]]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from prover.cli.options import add_attempt_options, add_run_options
+from prover.cli.options import add_attempt_options, add_run_options, add_ttrl_options
 from prover.config import Config
 from prover.core import ProverError
+
+if TYPE_CHECKING:
+    from prover.attempts import AttemptRecord
 
 
 def add_parser(sub, parent) -> None:
@@ -27,7 +31,35 @@ def add_parser(sub, parent) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="only load the dataset and run the safety gate on every row (no Lean needed): "
                         "what loads, what is skipped, what the gate refuses, and why")
+    add_ttrl_options(p)  # after the normal pass: test-time RL on each problem still unsolved
     p.set_defaults(handler=run)
+
+
+def run_ttrl_pass(problems, records: list[AttemptRecord], cfg: Config, out: Path, ttrl_dir: str | None,
+                  log) -> list[dict]:
+    """Test-time RL, with its whole budget each, on every problem no attempt solved; one JSON line a problem
+    in OUT.ttrl.jsonl (a problem already there is skipped, so the pass resumes)."""
+    from prover.cli.prove import run_ttrl
+
+    solved = {r.theorem for r in records if r.proved}
+    path = out.with_suffix(".ttrl.jsonl")
+    done = {json.loads(line)["target"]: json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()} if path.is_file() else {}
+    rows = []
+    for problem in problems:
+        t = problem.theorem
+        if t.statement in solved:
+            continue
+        if t.statement in done:
+            rows.append(done[t.statement])
+            continue
+        where = None if ttrl_dir is None else str(Path(ttrl_dir) / re.sub(r"[^A-Za-z0-9_.-]+", "-", t.name))
+        row = run_ttrl(cfg, t, where, None).to_json()
+        rows.append(row)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        log(f"test-time RL: {t.name} {'proved' if row['proved'] else 'not proved'} ({row['env_calls']} env calls)")
+    return rows
 
 
 def default_out(spec: str, cfg: Config) -> Path:
@@ -113,12 +145,19 @@ def run(args, cfg: Config) -> int:
     finally:
         executor.close()
     summary = summarize(records)
+    ttrl = (run_ttrl_pass(dataset.problems, records, cfg, out, args.ttrl_dir, (lambda _m: None) if args.json else print)
+            if args.ttrl else None)
     if args.json:
+        extra = {} if ttrl is None else {"ttrl": {"tried": len(ttrl), "proved": sum(r["proved"] for r in ttrl),
+                                                  "out": str(out.with_suffix(".ttrl.jsonl"))}}
         print(json.dumps({"dataset": dataset.name, "out": str(out), "summary": summary,
                           "skipped": [s.as_dict() for s in dataset.skipped],
-                          "renamed": [r.as_dict() for r in dataset.renamed]}, ensure_ascii=False))
+                          "renamed": [r.as_dict() for r in dataset.renamed]} | extra, ensure_ascii=False))
     else:
         console = report_console()
         console.print(summary_table(f"{dataset.name} ({out})", summary))
         console.print(f"results: {out}  (prover report {out})")
+        if ttrl is not None:
+            console.print(f"test-time RL on the {len(ttrl)} unsolved: {sum(r['proved'] for r in ttrl)} proved "
+                          f"({out.with_suffix('.ttrl.jsonl')})")
     return 0

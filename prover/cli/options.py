@@ -38,3 +38,15 @@ def add_run_options(p: argparse.ArgumentParser, workers_help: str) -> None:
     p.add_argument("--workers", dest="ray.workers", type=int, metavar="N", help=workers_help)
     p.add_argument("--ray-address", dest="ray.address", metavar="ADDR",
                    help="join this Ray cluster (e.g. ray://head:10001, or auto) instead of starting Ray locally")
+
+
+def add_ttrl_options(p) -> None:
+    """`--ttrl` and its budget for the whole run (prove and bench)."""
+    t = p.add_argument_group("test-time RL (--ttrl): variants proved, trained on, the target searched again")
+    t.add_argument("--ttrl", action="store_true", help="if the search fails, run test-time RL on the theorem")
+    t.add_argument("--ttrl-budget-steps", dest="learn.ttrl_budget_steps", type=int, metavar="N",
+                   help="env calls for the whole test-time RL run (default 4000)")
+    t.add_argument("--ttrl-timeout", dest="learn.ttrl_timeout", type=float, metavar="S",
+                   help="wall seconds for the whole test-time RL run, training included (default 1800)")
+    t.add_argument("--ttrl-rounds", dest="learn.ttrl_rounds", type=int, metavar="N", help="rounds (default 3)")
+    t.add_argument("--ttrl-dir", metavar="DIR", help="keep the run (ttrl.jsonl, checkpoints) in DIR (default: a temporary one)")

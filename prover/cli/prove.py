@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from prover.cli.inputs import read_theorem
-from prover.cli.options import add_attempt_options, add_run_options
+from prover.cli.options import add_attempt_options, add_run_options, add_ttrl_options
 from prover.config import Config
 from prover.core import ProverError, StatementError
 
@@ -18,7 +18,20 @@ def add_parser(sub, parent) -> None:
     add_run_options(p, "env workers running one MCTS tree in parallel (1, the default: no Ray)")
     p.add_argument("--out", metavar="FILE", help="write the result: Lean source if FILE ends in .lean, else JSON")
     p.add_argument("--graph", metavar="FILE.png", help="write the search graph: FILE.png (proof path in red) and FILE.json")
+    add_ttrl_options(p)
     p.set_defaults(handler=run)
+
+
+def run_ttrl(cfg: Config, theorem, ttrl_dir: str | None, log):
+    """Test-time RL on one theorem, in `ttrl_dir` or a temporary directory removed afterwards."""
+    import tempfile
+
+    from prover.learn.ttrl import test_time_rl
+
+    if ttrl_dir is not None:
+        return test_time_rl(cfg, theorem, ttrl_dir, log=log)
+    with tempfile.TemporaryDirectory(prefix="prover-ttrl-") as tmp:
+        return test_time_rl(cfg, theorem, Path(tmp) / "run", log=log)
 
 
 def run(args, cfg: Config) -> int:
@@ -46,6 +59,14 @@ def run(args, cfg: Config) -> int:
     if result.stop_reason == "rejected":  # a malformed statement is bad input, not a failed search
         raise StatementError(result.error or "statement rejected")
     record = result.to_json()
+    if args.ttrl and not result.proved:
+        ttrl = run_ttrl(cfg, theorem, args.ttrl_dir, None if args.json else print)
+        record["ttrl"] = ttrl.to_json()
+        if ttrl.proved:
+            from prover.core import Proof
+
+            record |= {"proved": True, "tactics": ttrl.tactics, "proof": Proof(theorem, tuple(ttrl.tactics)).render(),
+                       "stop_reason": "proved", "error": None}
     if args.graph and result.graph is not None:
         from prover.search.export import write_graph
 
@@ -65,12 +86,15 @@ def run(args, cfg: Config) -> int:
     else:
         stats = record["stats"]
         summary = f"{stats['env_calls']} env calls, {stats['nodes']} nodes, {stats['seconds']:.2f}s"
-        if result.proved:
+        if "ttrl" in record:
+            t = record["ttrl"]
+            summary += f"; test-time RL: {t['env_calls']} env calls, {t['seconds']:.0f}s, {t['trained_rounds']} round(s) trained"
+        if record["proved"]:
             print(f"proved {theorem.name} ({summary})")
             print(record["proof"], end="")
         else:
             print(f"not proved: {why_not(record)} ({summary})")
-    return 0 if result.proved else 1
+    return 0 if record["proved"] else 1
 
 
 def unproved_source(theorem, reason: str) -> str:

@@ -3,8 +3,9 @@
 DATA holds {"state": goals text, "tactic": ..., "value": optional 0..1} lines; DIR becomes a checkpoint that
 `prover prove --policy DIR` loads.
 
-`prover train CORPUS --rounds N --out DIR [--resume] [--workers N] [--ray-address ADDR]`: expert iteration over any dataset `prover bench` accepts
-(prover/learn/expert.py); `prover train --ttrl STATEMENT --out DIR`: test-time RL on one prop target.
+`prover train CORPUS --rounds N --out DIR [--resume] [--workers N] [--ray-address ADDR]`: expert iteration over
+any dataset `prover bench` accepts (prover/learn/expert.py); `prover train --ttrl STATEMENT --out DIR`: test-time RL
+on one target (prover/learn/ttrl.py).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def add_parser(sub, parent) -> None:
     ei.add_argument("--steps-per-round", dest="learn.steps_per_round", type=int, metavar="N")
     ei.add_argument("--patience", dest="learn.patience", type=int, metavar="N",
                     help="stop after N rounds in a row without a better held-out solve rate (default 2; 0: never)")
-    ei.add_argument("--ttrl", metavar="STATEMENT", help="test-time RL on one hard prop target")
+    ei.add_argument("--ttrl", metavar="STATEMENT", help="test-time RL on one hard target")
     ei.add_argument("--env", dest="env", choices=["lean", "prop"], help="verifier backend")
     ei.add_argument("--policy", dest="policy.kind", metavar="automation|uniform|DIR", help="starting policy")
     ei.add_argument("--rank", dest="policy.candidates", choices=["uniform", "automation", "none"],
@@ -62,10 +63,11 @@ def _learn(args, cfg: Config) -> int:
         from prover.learn.ttrl import test_time_rl
 
         result = test_time_rl(cfg, read_theorem(args.ttrl, cfg), args.out, data=args.data,
-                              log=None if args.json else print)
+                              log=None if args.json else print).to_json()
         trained = f"{result['trained_rounds']} round(s) of test-time training"
         print(json.dumps(result, ensure_ascii=False) if args.json else
-              f"{'proved' if result['proved'] else 'not proved'} after {trained}; see {args.out}/ttrl.jsonl")
+              f"{'proved' if result['proved'] else 'not proved'} after {trained} ({result['env_calls']} env calls); "
+              f"see {args.out}/ttrl.jsonl")
         return 0 if result["proved"] else 1
     from prover.attempts import make_executor
     from prover.learn.corpus import train_on_corpus
