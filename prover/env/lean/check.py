@@ -15,7 +15,6 @@ that says why. Nothing else can return an accepted Verdict.
 from __future__ import annotations
 
 import os
-import re
 import select
 import signal
 import subprocess
@@ -29,6 +28,7 @@ import psutil
 from prover.config import LeanConfig
 from prover.core import EnvUnavailable, GateError, Proof, Theorem, Verdict
 from prover.env.lean import gate
+from prover.env.lean.lexer import LexError, tokenize
 from prover.env.lean.protocol import Judgement, ProtocolError, parse_judgement
 from prover.env.lean.toolchain import SETUP_STEP, judge_binary, judge_command
 
@@ -52,58 +52,18 @@ def allowed_axioms(cfg: LeanConfig) -> set[str]:
 # The two files
 
 
-def _skip_trivia(text: str, i: int) -> int:
-    """The index of the next character that is not whitespace or inside a comment (Lean's comments:
-    `--` to the end of the line, `/- -/` nested)."""
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
-        elif text.startswith("--", i):
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end + 1
-        elif text.startswith("/-", i):
-            depth, i = 1, i + 2
-            while i < len(text) and depth:
-                if text.startswith("/-", i):
-                    depth, i = depth + 1, i + 2
-                elif text.startswith("-/", i):
-                    depth, i = depth - 1, i + 2
-                else:
-                    i += 1
-        else:
-            break
-    return i
-
-
-_EXAMPLE = re.compile(r"example(?![\w'!?.])")
-_CHAR = re.compile(r"'(?:\\.|[^\\'])'")
-
-
-def _ident_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_'.!?"
-
-
 def _example_keyword(statement: str) -> int | None:
-    """Where the `example` keyword is, if the declaration is an example: the first token that is not in a
-    comment, a string or a «name» (the gate admits one declaration, after optional `open … in` /
-    `set_option … in` lines and a docstring)."""
-    i = 0
-    while (i := _skip_trivia(statement, i)) < len(statement):
-        ch = statement[i]
-        if ch == '"':  # a string literal, escapes included
-            i += 1
-            while i < len(statement) and statement[i] != '"':
-                i += 2 if statement[i] == "\\" else 1
-            i += 1
-        elif ch == "'" and (m := _CHAR.match(statement, i)) and (i == 0 or not _ident_char(statement[i - 1])):
-            i = m.end()  # a character literal, not a prime
-        elif ch == "«":
-            end = statement.find("»", i)
-            i = len(statement) if end < 0 else end + 1
-        elif _EXAMPLE.match(statement, i) and (i == 0 or not _ident_char(statement[i - 1])):
-            return i
-        else:
-            i += 1
+    """Where the `example` keyword is, if the declaration is an example: its declaration keyword as Lean's
+    lexer reads the text (comments, strings and «names» hide nothing and fake nothing)."""
+    try:
+        tokens = tokenize(statement)
+    except LexError:  # the gate refuses text Lean cannot lex before it gets here
+        return None
+    for tok in tokens:
+        if tok.is_word("theorem", "lemma"):
+            return None
+        if tok.is_word("example"):
+            return tok.start
     return None
 
 

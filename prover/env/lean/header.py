@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prover.env.lean.lexer import LexError, tokenize
+
 _IMPORT = re.compile(r"^import\s+(\S+)\s*$")
 
 
@@ -39,34 +41,22 @@ class Header:
 
 
 def strip_comments(text: str) -> str:
-    """`text` with Lean comments (`-- ...`, nested `/- ... -/`) blanked out, every other character keeping
-    its line and column (Lean's layout rules read columns); string literals kept whole."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text.startswith("--", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-        elif text.startswith("/-", i):
-            start, depth, i = i, 1, i + 2
-            while i < n and depth:
-                if text.startswith("/-", i):
-                    depth, i = depth + 1, i + 2
-                elif text.startswith("-/", i):
-                    depth, i = depth - 1, i + 2
-                else:
-                    i += 1
-            out.append(re.sub(r"[^\n]", " ", text[start:i]))  # columns and line breaks kept
-        elif text[i] == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i:j + 1])
-            i = j + 1
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+    """`text` with Lean comments (`-- ...`, nested `/- ... -/`, doc comments) blanked out, every other
+    character keeping its line and column (Lean's layout rules read columns). Comments are what lies
+    between the tokens of Lean's lexer; text it cannot lex is returned as it is (the gate refuses it)."""
+    try:
+        tokens = [t for t in tokenize(text) if t.kind != "doc"]
+    except LexError:
+        return text
+    out, at = [], 0
+    for tok in tokens:
+        out += [_blank(text[at:tok.start]), text[tok.start:tok.end]]
+        at = tok.end
+    return "".join(out) + _blank(text[at:])
+
+
+def _blank(gap: str) -> str:
+    return re.sub(r"\S", " ", gap)  # whitespace and line breaks kept, comment text blanked
 
 
 def _squeeze(line: str) -> str:
