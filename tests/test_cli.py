@@ -249,3 +249,20 @@ def test_the_proof_starts_at_the_first_top_level_assignment_as_leans_lexer_reads
     text = 'theorem t (n : Nat := 0) (s : String := ":=") : «a:=b» = 1 -- := here\n  := by simp'
     statement, proof = split_proof(text)
     assert statement.endswith("-- := here") and proof == "by simp"
+
+
+def test_quiet_hides_the_notes_but_never_the_error(capsys, tmp_path):
+    out = tmp_path / "r.jsonl"
+    assert main(["bench", "prop:easy[0:3]", "--out", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""  # no progress bar, no loader line
+    assert main(["bench", "prop:easy[0:3]", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already exists" in err
+
+
+def test_an_endpoint_key_never_reaches_a_results_file():
+    from prover.attempts.record import run_settings
+    from prover.config import load
+
+    settings = run_settings(load(overrides={"env": "prop", "policy.endpoint": "http://h", "policy.endpoint_key": "SECRET"}))
+    assert "SECRET" not in json.dumps(settings) and settings["policy"]["endpoint"] == "http://h"

@@ -23,7 +23,9 @@ def run_settings(cfg: Config) -> dict[str, Any]:
     how fast it runs (workers, Ray, device, batch sizes)."""
     from prover.policy import policy_kind
 
-    policy = cfg.policy.model_dump(mode="json", exclude={"device", "batch_size", "trust_remote_code"})
+    # Not the API key (a secret has no place in results files), nor how fast or where the model runs.
+    policy = cfg.policy.model_dump(mode="json", exclude={"device", "batch_size", "trust_remote_code", "threads",
+                                                         "endpoint_key", "endpoint_timeout"})
     policy["kind"] = policy_kind(cfg)
     out: dict[str, Any] = {"env": cfg.env, "policy": policy, "search": cfg.search.model_dump(mode="json"),
                            "attempts": cfg.bench.attempts}

@@ -144,9 +144,27 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
+def brief_settings(run: dict[str, Any]) -> str:
+    """A run's settings in one line a person reads: the env, then only what differs from the defaults."""
+    from prover.attempts.record import run_settings
+    from prover.config import Config
+
+    defaults = run_settings(Config(env=run.get("env", "lean")))
+    parts = [f"env {run.get('env')}"] if "env" in run else []
+    for section, value in run.items():
+        if section == "env":
+            continue
+        if isinstance(value, dict):
+            base = defaults.get(section) or {}
+            parts += [f"{section}.{k}={v}" for k, v in value.items() if base.get(k, object()) != v]
+        elif defaults.get(section) != value:
+            parts.append(f"{section}={value}")
+    return ", ".join(parts)
+
+
 def summary_table(title: str, summary: dict[str, Any]) -> Table:
     ks = list(summary["all"]["pass_at_k"])
-    run = ", ".join(f"{k} {v}" for k, v in (summary.get("run") or {}).items())
+    run = brief_settings(summary.get("run") or {})
     table = Table(title=title, title_justify="left", caption=run or None, caption_justify="left")
     for column in ("group", "problems", "solved", "%", "rejected", "crashed"):
         table.add_column(column, justify="left" if column == "group" else "right")

@@ -61,6 +61,8 @@ def common_options() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="TOML configuration file")
     p.add_argument("--debug", action="store_true", default=None, help="show tracebacks")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bars or notes on stderr; errors still get their one line")
     return p
 
 
@@ -120,10 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if e.code not in (0, None) else EXIT_OK
     debug = bool(getattr(args, "debug", False))
     as_json = bool(getattr(args, "json", False))
+    quiet = bool(getattr(args, "quiet", False))
     out = io.StringIO()
     code, error = EXIT_OK, None
     try:
-        with contextlib.redirect_stdout(out) if as_json else contextlib.nullcontext():
+        with (contextlib.redirect_stdout(out) if as_json else contextlib.nullcontext(),
+              contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext()):
             cfg: Config = load(getattr(args, "config", None), os.environ, overrides_from(args))
             debug = cfg.debug
             limit_threads(cfg, args.command)
