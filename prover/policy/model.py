@@ -77,6 +77,8 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int
         ByT5Tokenizer,
         LlamaConfig,
         LlamaForCausalLM,
+        PretrainedConfig,
+        PreTrainedModel,
         T5Config,
         T5ForConditionalGeneration,
     )
@@ -87,6 +89,8 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int
                           f"and that of train.model_kv_heads ({kv_heads})")
     tok = ByT5Tokenizer(extra_ids=0)  # ids: 0 pad, 1 eos, 2 unk, then the 256 bytes
     special = dict(pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
+    config: PretrainedConfig
+    model: PreTrainedModel
     if arch == "causal":
         config = LlamaConfig(
             vocab_size=len(tok), hidden_size=dim, intermediate_size=2 * dim, num_hidden_layers=layers,
@@ -94,7 +98,7 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int
             tie_word_embeddings=True, bos_token_id=None, **special)
         model = LlamaForCausalLM(config)
     elif arch == "seq2seq":
-        config = T5Config(
+        config = T5Config(  # type: ignore[call-arg]  # the last two go through its __post_init__(**kwargs)
             vocab_size=len(tok), d_model=dim, d_kv=dim // heads, d_ff=2 * dim, num_layers=layers,
             num_decoder_layers=layers, num_heads=heads, dropout_rate=0.0, feed_forward_proj="gated-gelu",
             tie_word_embeddings=True, decoder_start_token_id=tok.pad_token_id, **special)
@@ -154,7 +158,7 @@ def load_checkpoint(source: str | Path, *, prompt_format: str = "auto", device: 
     else:
         fmt = guess(getattr(config, "_name_or_path", "") or source, config.model_type, config.is_encoder_decoder)
     if device is not None:
-        model.to(device)
+        model.to(device)  # type: ignore[arg-type]  # transformers types .to as the unbound Module.to (functools.wraps)
     model.eval()
     return Checkpoint(model, tokenizer, fmt, meta)
 
@@ -273,8 +277,10 @@ def read_prompts(model, prompts: list[list[int]], pad: int) -> ReadPrompts:
         parts.append([(F.pad(layer.keys, left), F.pad(layer.values, left)) for layer in cache_of(out).layers])
         logits.append(out.logits[:, -1])
     order = torch.tensor([i for g in groups for i in g], device=device).argsort()  # back to prompt order
-    layers = [tuple(torch.cat([part[n][i] for part in parts]).index_select(0, order) for i in (0, 1))
-              for n in range(len(parts[0]))]
+    def merged(n: int, i: int) -> torch.Tensor:  # layer n's keys (i = 0) or values (1), all groups, prompt order
+        return torch.cat([part[n][i] for part in parts]).index_select(0, order)
+
+    layers = [(merged(n, 0), merged(n, 1)) for n in range(len(parts[0]))]
     return ReadPrompts(layers, torch.cat(logits).index_select(0, order), _pad([[1] * len(p) for p in prompts], 0, left=True).to(device),
                        torch.tensor([[len(p) - 1] for p in prompts], device=device))
 
