@@ -80,7 +80,7 @@ def start_policy_server(cfg: Config, gpu: bool | None = None) -> Any:
                                                  max_concurrency=1000)
     server = actor_cls.remote(cfg)
     try:
-        ray.get(server.ready.remote())
+        ray.get(server.ready.remote())  # type: ignore[attr-defined]  # ray types an async actor method as a plain callable
     except ray.exceptions.RayError as e:
         raise ProverError(f"the policy server did not start: {root_cause(e)}") from e
     return server
