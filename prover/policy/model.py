@@ -98,10 +98,12 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int
             tie_word_embeddings=True, bos_token_id=None, **special)
         model = LlamaForCausalLM(config)
     elif arch == "seq2seq":
-        config = T5Config(  # type: ignore[call-arg]  # the last two go through its __post_init__(**kwargs)
+        # Not in the typed signature of every T5Config: they reach it through PretrainedConfig's **kwargs.
+        passed_on: dict[str, Any] = dict(tie_word_embeddings=True, decoder_start_token_id=tok.pad_token_id)
+        config = T5Config(
             vocab_size=len(tok), d_model=dim, d_kv=dim // heads, d_ff=2 * dim, num_layers=layers,
             num_decoder_layers=layers, num_heads=heads, dropout_rate=0.0, feed_forward_proj="gated-gelu",
-            tie_word_embeddings=True, decoder_start_token_id=tok.pad_token_id, **special)
+            **passed_on, **special)
         model = T5ForConditionalGeneration(config)
     else:
         raise ProverError(f"unknown model architecture {arch!r}: causal or seq2seq")
@@ -145,7 +147,8 @@ def load_checkpoint(source: str | Path, *, prompt_format: str = "auto", device: 
         config = AutoConfig.from_pretrained(where, **opts)
         cls = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
         cuda = device is not None and device.type == "cuda"
-        model = cls.from_pretrained(where, dtype="auto" if cuda else torch.float32, **opts)
+        # Any, as in Checkpoint: transformers' typing of its models (e.g. .to) differs from version to version.
+        model: Any = cls.from_pretrained(where, dtype="auto" if cuda else torch.float32, **opts)
         tokenizer = AutoTokenizer.from_pretrained(where, **opts)
         meta = json.loads((path / META).read_text()) if local and (path / META).is_file() else {}
     except Exception as e:  # transformers, safetensors and json raise many kinds; the user needs one line
@@ -158,7 +161,7 @@ def load_checkpoint(source: str | Path, *, prompt_format: str = "auto", device: 
     else:
         fmt = guess(getattr(config, "_name_or_path", "") or source, config.model_type, config.is_encoder_decoder)
     if device is not None:
-        model.to(device)  # type: ignore[arg-type]  # transformers types .to as the unbound Module.to (functools.wraps)
+        model.to(device)
     model.eval()
     return Checkpoint(model, tokenizer, fmt, meta)
 
