@@ -32,6 +32,7 @@ shell: setup
 
 test: setup
 	$(BIN)/ruff check prover tests benchmarks
+	$(BIN)/mypy prover
 	$(BIN)/python -m pytest -q
 
 lean: setup
@@ -39,6 +40,7 @@ lean: setup
 
 lint: setup
 	$(BIN)/ruff check prover tests benchmarks
+	$(BIN)/mypy prover
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -221,6 +221,15 @@ def test_a_server_that_never_answers_times_out_and_gives_up(scripted):
         EndpointGenerator(url, timeout=0.2, retries=1, **NO_FAKE_SLEEP).complete(["x"], 1)
 
 
+def test_a_timeout_without_a_message_is_named_by_its_kind(monkeypatch):
+    def silent_timeout(*args, **kwargs):
+        raise TimeoutError()  # str() is empty: the error line names the kind instead of "()"
+
+    monkeypatch.setattr("urllib.request.urlopen", silent_timeout)
+    with pytest.raises(ProverError, match=r"no answer in 0.2 s \(TimeoutError\) \(after 1 tries\)"):
+        EndpointGenerator("http://127.0.0.1:9/v1", timeout=0.2, retries=0, **NO_FAKE_SLEEP).complete(["x"], 1)
+
+
 def test_the_endpoint_tactic_policy_reads_tactics_and_uses_the_servers_logprobs(scripted):
     server, url = scripted
     server.script = [ok("intro h", "intro h", "exact ⟨h.2", "exact h.1", logprobs=False)]

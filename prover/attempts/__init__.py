@@ -11,9 +11,10 @@
 Layering: core <- env, policy <- search <- distributed <- attempts <- learn, bench, formalize <- cli.
 """
 
-from prover.attempts.executor import Executor, LocalExecutor, Task, make_executor
+from prover.attempts.executor import Executor, LocalExecutor, make_executor
 from prover.attempts.problem import Problem
 from prover.attempts.record import AttemptRecord, Stats, run_settings
+from prover.attempts.runner import Task
 
 __all__ = ["AttemptRecord", "Executor", "LocalExecutor", "Problem", "Stats", "Task", "make_executor",
            "run_settings"]

@@ -44,10 +44,8 @@ class BenchProgress:
                        "[yellow]{task.fields[errors]} errors[/]"),
             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             console=Console(stderr=True), disable=not enabled)
-        self.task = self.progress.add_task(title, total=total, **self._fields())
-
-    def _fields(self) -> dict[str, int]:
-        return {"solved": len(self.solved), "failed": self.failed, "errors": self.errors}
+        self.task = self.progress.add_task(title, total=total, solved=len(self.solved), failed=self.failed,
+                                           errors=self.errors)
 
     def update(self, record: AttemptRecord) -> None:
         if record.proved:
@@ -56,7 +54,7 @@ class BenchProgress:
             self.errors += 1
         else:
             self.failed += 1
-        self.progress.update(self.task, advance=1, **self._fields())
+        self.progress.update(self.task, advance=1, solved=len(self.solved), failed=self.failed, errors=self.errors)
 
     def __enter__(self) -> BenchProgress:
         self.progress.start()

@@ -73,6 +73,7 @@ def run(args, cfg: Config) -> int:
         if last["ok"] and len(steps) < len(tactics):
             reason = f"no goals left before tactic {len(steps) + 1}"
     else:
+        assert verdict is not None  # closed, so verified above
         reason = verdict.reason()
     if args.json:
         print(json.dumps({

@@ -154,8 +154,9 @@ def _from_record(text: str) -> tuple[str, list[str] | None] | None:
     if not isinstance(record, dict) or not isinstance(record.get("theorem"), str):
         return None
     tactics = record.get("tactics")
-    proved = record.get("proved") is True and isinstance(tactics, list) and all(isinstance(t, str) for t in tactics)
-    return record["theorem"], (list(tactics) if proved else None)
+    if record.get("proved") is True and isinstance(tactics, list) and all(isinstance(t, str) for t in tactics):
+        return record["theorem"], list(tactics)
+    return record["theorem"], None
 
 
 @dataclass(frozen=True)
@@ -213,8 +214,8 @@ def read_tactics(arg: str) -> list[str]:
     record = _from_record(text) if from_file else None
     if record is not None:
         tactics = record[1] or []
-    elif _DECL_START.search(text):
-        _, proof = split_proof(text[_DECL_START.search(text).start():])
+    elif (start := _DECL_START.search(text)) is not None:
+        _, proof = split_proof(text[start.start():])
         if proof is None:
             raise ProverError(f"{'the proof' if not from_file else arg} holds a statement but no proof")
         tactics = tactics_of(proof)

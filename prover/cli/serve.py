@@ -6,6 +6,7 @@ For running several provers against one model, and for trying `--policy-endpoint
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 from prover.config import Config
 from prover.core import ProverError
@@ -32,7 +33,7 @@ def run(args, cfg: Config) -> int:
         server = make_server(model, args.host, args.port)
     except OSError as e:
         raise ProverError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
-    host, port = server.server_address[:2]
+    host, port = cast("tuple[str, int]", server.server_address[:2])  # an INET server's (host, port)
     print(f"serving {cfg.policy.kind} at http://{host}:{port}/v1/completions (Ctrl-C stops)", file=sys.stderr)
     try:
         server.serve_forever()

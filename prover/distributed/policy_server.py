@@ -78,7 +78,7 @@ def start_policy_server(cfg: Config, gpu: bool | None = None) -> Any:
     use_gpu = has_gpu() if gpu is None else gpu
     actor_cls = ray.remote(PolicyServer).options(num_cpus=cfg.ray.policy_cpus, num_gpus=1 if use_gpu else 0,
                                                  max_concurrency=1000)
-    server = actor_cls.remote(cfg)
+    server: Any = actor_cls.remote(cfg)  # Any, as for PolicyClient: ray types an async method as a plain callable
     try:
         ray.get(server.ready.remote())
     except ray.exceptions.RayError as e:

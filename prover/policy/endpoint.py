@@ -128,7 +128,7 @@ class EndpointGenerator:
                 raise _Transient(f"cannot reach the endpoint {self.url}: {e.reason}") from None
             raise ProverError(f"cannot reach the endpoint {self.url}: {e.reason}") from None
         except (TimeoutError, ConnectionError) as e:
-            raise _Transient(f"endpoint {self.url} gave no answer in {self.timeout:g} s ({e or type(e).__name__})") from None
+            raise _Transient(f"endpoint {self.url} gave no answer in {self.timeout:g} s ({str(e) or type(e).__name__})") from None
         try:
             payload = json.loads(raw.decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as e:

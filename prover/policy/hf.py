@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -205,6 +206,7 @@ class HFPolicy:
                  for p in prompts]
         inputs = torch.tensor(rows, device=self.device)
         mask = torch.tensor(masks, device=self.device)
+        search: dict[str, Any]
         if self.cfg.decoding == "beam":
             search = dict(do_sample=False, num_beams=k, length_penalty=0.0)
         else:

@@ -77,6 +77,8 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int
         ByT5Tokenizer,
         LlamaConfig,
         LlamaForCausalLM,
+        PretrainedConfig,
+        PreTrainedModel,
         T5Config,
         T5ForConditionalGeneration,
     )
@@ -87,6 +89,8 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int
                           f"and that of train.model_kv_heads ({kv_heads})")
     tok = ByT5Tokenizer(extra_ids=0)  # ids: 0 pad, 1 eos, 2 unk, then the 256 bytes
     special = dict(pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
+    config: PretrainedConfig
+    model: PreTrainedModel
     if arch == "causal":
         config = LlamaConfig(
             vocab_size=len(tok), hidden_size=dim, intermediate_size=2 * dim, num_hidden_layers=layers,
@@ -94,10 +98,12 @@ def build_byte_model(arch: str, dim: int, layers: int, heads: int, kv_heads: int
             tie_word_embeddings=True, bos_token_id=None, **special)
         model = LlamaForCausalLM(config)
     elif arch == "seq2seq":
+        # Not in the typed signature of every T5Config: they reach it through PretrainedConfig's **kwargs.
+        passed_on: dict[str, Any] = dict(tie_word_embeddings=True, decoder_start_token_id=tok.pad_token_id)
         config = T5Config(
             vocab_size=len(tok), d_model=dim, d_kv=dim // heads, d_ff=2 * dim, num_layers=layers,
             num_decoder_layers=layers, num_heads=heads, dropout_rate=0.0, feed_forward_proj="gated-gelu",
-            tie_word_embeddings=True, decoder_start_token_id=tok.pad_token_id, **special)
+            **passed_on, **special)
         model = T5ForConditionalGeneration(config)
     else:
         raise ProverError(f"unknown model architecture {arch!r}: causal or seq2seq")
@@ -141,7 +147,8 @@ def load_checkpoint(source: str | Path, *, prompt_format: str = "auto", device: 
         config = AutoConfig.from_pretrained(where, **opts)
         cls = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
         cuda = device is not None and device.type == "cuda"
-        model = cls.from_pretrained(where, dtype="auto" if cuda else torch.float32, **opts)
+        # Any, as in Checkpoint: transformers' typing of its models (e.g. .to) differs from version to version.
+        model: Any = cls.from_pretrained(where, dtype="auto" if cuda else torch.float32, **opts)
         tokenizer = AutoTokenizer.from_pretrained(where, **opts)
         meta = json.loads((path / META).read_text()) if local and (path / META).is_file() else {}
     except Exception as e:  # transformers, safetensors and json raise many kinds; the user needs one line
@@ -273,8 +280,10 @@ def read_prompts(model, prompts: list[list[int]], pad: int) -> ReadPrompts:
         parts.append([(F.pad(layer.keys, left), F.pad(layer.values, left)) for layer in cache_of(out).layers])
         logits.append(out.logits[:, -1])
     order = torch.tensor([i for g in groups for i in g], device=device).argsort()  # back to prompt order
-    layers = [tuple(torch.cat([part[n][i] for part in parts]).index_select(0, order) for i in (0, 1))
-              for n in range(len(parts[0]))]
+    def merged(n: int, i: int) -> torch.Tensor:  # layer n's keys (i = 0) or values (1), all groups, prompt order
+        return torch.cat([part[n][i] for part in parts]).index_select(0, order)
+
+    layers = [(merged(n, 0), merged(n, 1)) for n in range(len(parts[0]))]
     return ReadPrompts(layers, torch.cat(logits).index_select(0, order), _pad([[1] * len(p) for p in prompts], 0, left=True).to(device),
                        torch.tensor([[len(p) - 1] for p in prompts], device=device))
 

@@ -22,7 +22,7 @@ class RankedPolicy:
     def propose(self, states: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
         offered = self.base.propose(states, self.width)
         ranked = self.model.rank(states, [[t for t, _ in c] for c in offered], self.width)
-        out = []
+        out: list[list[tuple[str, float]]] = []
         for tactics in ranked:
             if not tactics:
                 out.append([])

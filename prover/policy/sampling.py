@@ -87,7 +87,7 @@ def _select_rows(cache, rows: torch.Tensor) -> None:
     from transformers.cache_utils import DynamicLayer
 
     for layer in cache.layers:
-        if type(layer) is DynamicLayer:
+        if type(layer) is DynamicLayer and layer.keys is not None and layer.values is not None:
             layer.keys, layer.values = layer.keys.index_select(0, rows), layer.values.index_select(0, rows)
         else:
             layer.batch_select_indices(rows)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from prover.policy.goals import Formula, Goal, Hyp, conclusion, parse_goals, show_formula
+from prover.policy.goals import Formula, Goal, conclusion, parse_goals, show_formula
 
 NEUTRAL_VALUE = 0.5  # a policy that knows nothing says nothing about provability
 
@@ -31,6 +32,13 @@ def fresh_names(used: set[str], n: int) -> list[str]:
     return out
 
 
+class _Parsed(NamedTuple):
+    """An accessible hypothesis whose type parsed as a formula (the only ones the moves reason about)."""
+
+    name: str
+    formula: Formula
+
+
 def _wrap(expr: str) -> str:
     return f"({expr})" if " " in expr else expr
 
@@ -38,7 +46,7 @@ def _wrap(expr: str) -> str:
 def prop_tactics(goal: Goal) -> list[str]:
     """The tactics of the prop tactic set that fit the goal's shape, closing moves first, no duplicates."""
     target = goal.formula
-    hyps = [h for h in goal.hyps if h.accessible and h.formula is not None]
+    hyps = [_Parsed(h.name, h.formula) for h in goal.hyps if h.accessible and h.formula is not None]
     a, b = fresh_names(goal.names(), 2)
     terms = _terms(hyps)
     have = {f for _, f, _ in terms}
@@ -104,10 +112,10 @@ def prop_tactics(goal: Goal) -> list[str]:
     # by `exfalso` then `apply`. With it the moves are complete: every intuitionistic tautology of the
     # fragment has a proof made of them (tests/test_prop_moves.py).
     for h in hyps:
-        b = conclusion(h.formula)
-        if (h.formula[0] in ("imp", "not") and b[0] in ("and", "or", "iff") and b != target and b not in have
-                and _leads_to(b, target)):
-            out.append(f"obtain {a} : {show_formula(b)}")
+        c = conclusion(h.formula)
+        if (h.formula[0] in ("imp", "not") and c[0] in ("and", "or", "iff") and c != target and c not in have
+                and _leads_to(c, target)):
+            out.append(f"obtain {a} : {show_formula(c)}")
     return _unique(out)
 
 
@@ -136,7 +144,7 @@ def _leads_to(f: Formula, target: Formula) -> bool:
 MAX_TERMS = 200  # keeps the term closure small on states with many hypotheses
 
 
-def _terms(hyps: list[Hyp]) -> list[tuple[str, Formula, str]]:
+def _terms(hyps: list[_Parsed]) -> list[tuple[str, Formula, str]]:
     """Proof terms within easy reach: hypotheses, their projections (`h.1`), and applications two deep
     (`h a`, `h a b`, `h1 (h a)`), each with its formula and kind ("hyp", "proj", "app")."""
     terms: dict[str, tuple[Formula, str]] = {h.name: (h.formula, "hyp") for h in hyps}

@@ -170,12 +170,14 @@ class MCTS:
                         score = fpu + scale * entry.prior
                     else:
                         kid, edge = nodes[child], entry.edge
+                        assert edge is not None  # a tried entry always has its edge
                         nc = kid.visits + kid.vloss * vl
                         q = kid.value_sum / nc if nc > 0 else fpu
                         score = q + scale * entry.prior / (1.0 + edge.visits + edge.vloss * vl)
                     seen += 1
                     if score > best_score:
                         best, best_score = entry, score
+                assert best is not None  # some live entry is not pending (checked above)
                 if best.child is None:
                     return self._claim(path, best.tactic, best.logp)
                 nid = best.child
@@ -224,19 +226,20 @@ class MCTS:
         live = self.live.get(leaf_id, [])
         for i, entry in enumerate(live):
             if entry.tactic == sel.tactic:
-                if kind in ("new", "known") and nodes[child].status != "dead":
+                if kind in ("new", "known") and child is not None and nodes[child].status != "dead":
                     entry.child, entry.edge = child, adj[leaf_id][child]
                 else:  # failed, a cycle, a duplicate, or a transposition into a dead end
                     del live[i]
                 break
-        value = None
+        value: float | None = None
         if isinstance(ev.result, Proved):
             value = 1.0
         elif kind == "new":
             value = ev.value if ev.value is not None else self._q(leaf, 0.5)
-        elif kind == "known":
+        elif kind == "known" and child is not None:
             value = self._q(nodes[child], self._q(leaf, 0.5))
         if kind == "new":
+            assert child is not None and value is not None  # a new node has an id, and got a value above
             node = nodes[child]
             node.value = node.value_sum = value
             node.visits = 1

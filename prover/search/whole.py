@@ -31,7 +31,8 @@ class Replay:
 
 
 def replay(env: ProofEnv, root: State, proof: SampledProof, usage: Usage, cfg: SearchConfig) -> Replay:
-    state, good = root, []
+    state = root
+    good: list[str] = []
     for tactic in proof.tactics:
         if usage.exhausted(cfg.budget()):
             return Replay(tuple(good), state, False, "budget")

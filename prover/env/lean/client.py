@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import psutil
 
@@ -63,7 +63,12 @@ class ReplProcess:
                 cwd=cwd, env=env, start_new_session=True)
         except OSError as e:  # missing binary, not executable, bad cwd
             raise ReplCrashed(f"cannot start `{' '.join(self.command)}`: {e.strerror or e}") from e
-        os.set_blocking(self._proc.stdin.fileno(), False)
+        # PIPE makes all three streams real; keep them typed as such.
+        assert self._proc.stdin is not None and self._proc.stdout is not None and self._proc.stderr is not None
+        self._stdin: IO[bytes] = self._proc.stdin
+        self._stdout: IO[bytes] = self._proc.stdout
+        self._stderr: IO[bytes] = self._proc.stderr
+        os.set_blocking(self._stdin.fileno(), False)
         self._ps = psutil.Process(self._proc.pid)
         self._tree: list[psutil.Process] = [self._ps]
         self._tree_at = float("-inf")
@@ -97,7 +102,7 @@ class ReplProcess:
     def _read_stdout(self) -> None:
         chunk: list[bytes] = []
         try:
-            for line in iter(self._proc.stdout.readline, b""):
+            for line in iter(self._stdout.readline, b""):
                 if line.strip():
                     chunk.append(line)
                 elif chunk:
@@ -111,7 +116,7 @@ class ReplProcess:
 
     def _drain_stderr(self) -> None:
         try:
-            for line in iter(self._proc.stderr.readline, b""):
+            for line in iter(self._stderr.readline, b""):
                 self._stderr_tail.append(line[:500].decode("utf-8", "replace"))
         except (OSError, ValueError):
             pass
@@ -178,7 +183,7 @@ class ReplProcess:
 
     def _write(self, data: bytes, deadline: float, timeout: float) -> None:
         # stdin is non-blocking: a child that stops reading cannot block us past the deadline.
-        fd = self._proc.stdin.fileno()
+        fd = self._stdin.fileno()
         view = memoryview(data)
         while view:
             left = deadline - time.monotonic()
@@ -218,7 +223,7 @@ class ReplProcess:
             pass
         for t in self._threads:  # both end at the pipes' EOF; waiting lets the stderr tail hold the last words
             t.join(timeout=10)
-        for pipe in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
+        for pipe in (self._stdin, self._stdout, self._stderr):
             try:
                 pipe.close()
             except OSError:
@@ -228,7 +233,7 @@ class ReplProcess:
         """Ask the REPL to stop (end of input ends its loop), then kill what is left."""
         if self.alive:
             try:
-                self._proc.stdin.close()
+                self._stdin.close()
                 self._proc.wait(timeout=grace)
             except (OSError, subprocess.TimeoutExpired):
                 pass

@@ -128,6 +128,7 @@ class LeanEnv:
             outcome = tactic_outcome(response)
             if outcome.kind == "failed":
                 return Failed(outcome.message)
+            assert outcome.proof_state is not None  # progress and proved always carry one (protocol)
             new = Handle(worker.index, generation, outcome.proof_state, handle.header, handle.statement,
                          handle.path + (tactic,))
             if outcome.kind == "proved":
@@ -161,6 +162,7 @@ class LeanEnv:
         worker.uses += 1
         if not outcome.ok:
             raise StatementError(outcome.message)
+        assert outcome.proof_state is not None  # an ok outcome always carries one (protocol)
         return outcome.proof_state, outcome.goals, generation
 
     def _live(self, worker: Worker, handle: Handle) -> int | None:
@@ -187,7 +189,7 @@ class LeanEnv:
                 response = worker.request({"tactic": wire_tactic(handle.path[i - 1]), "proofState": proof_state},
                                           self.cfg.timeout)
                 outcome = tactic_outcome(response)
-                if outcome.kind != "progress":
+                if outcome.kind != "progress" or outcome.proof_state is None:  # (progress carries one)
                     return None
                 proof_state = outcome.proof_state
             if worker.generation != generation:

@@ -88,7 +88,9 @@ def _messages(obj: dict[str, Any]) -> tuple[Message, ...]:
     for m in obj.get("messages") or ():
         if not isinstance(m, dict) or not isinstance(m.get("data"), str):
             raise ProtocolError(f"malformed message in {_short(obj)}")
-        pos = m.get("pos") if isinstance(m.get("pos"), dict) else {}
+        pos = m.get("pos")
+        if not isinstance(pos, dict):
+            pos = {}
         out.append(Message(str(m.get("severity", "error")), m["data"], pos.get("line"), pos.get("column")))
     return tuple(out)
 

@@ -163,6 +163,7 @@ class Worker:
             return env_id
         base = self._base_env(header)
         if not header.rest:
+            assert base is not None  # no commands, so it has imports (the empty header returned above)
             env_id = base
         else:
             generation = self.generation

@@ -93,7 +93,7 @@ class _Prover:
                 new = (f.a, f.b)  # type: ignore[assignment]
             elif k == OR and self.or_left:
                 rest = frozenset(ctx - {f})
-                return (yield (rest | {f.a}, goal)) and (yield (rest | {f.b}, goal))  # type: ignore[operator]
+                return (yield (rest | {f.a}, goal)) and (yield (rest | {f.b}, goal))
             elif k == IMP:
                 a, b = f.a, f.b
                 assert a is not None and b is not None
@@ -128,19 +128,19 @@ class _Prover:
             while todo:
                 c = todo.pop()
                 if c.kind == AND:
-                    todo += (c.b, c.a)  # type: ignore[list-item]
+                    todo += (c.b, c.a)  # type: ignore[arg-type]  # an ∧ has both sides
                 elif not (yield (g, c)):
                     return False
             return True
         # Choices.
-        if k == OR and ((yield (g, goal.a)) or (yield (g, goal.b))):  # type: ignore[misc]
+        if k == OR and ((yield (g, goal.a)) or (yield (g, goal.b))):
             return True
         if self.imp_imp_left:
             for f in g:
                 if f.kind == IMP and f.a.kind == IMP:  # type: ignore[union-attr]
-                    c, d, b = f.a.a, f.a.b, f.b  # type: ignore[union-attr]
+                    ca, d, b = f.a.a, f.a.b, f.b  # type: ignore[union-attr]
                     rest = g - {f}
-                    if (yield (rest | {fm.imp(d, b)}, fm.imp(c, d))) and (yield (rest | {b}, goal)):  # type: ignore[arg-type]
+                    if (yield (rest | {fm.imp(d, b)}, fm.imp(ca, d))) and (yield (rest | {b}, goal)):  # type: ignore[arg-type]
                         return True
         return False
 

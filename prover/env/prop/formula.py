@@ -10,6 +10,8 @@ at 25 and `↔` is `infix:20` (non-associative).
 
 from __future__ import annotations
 
+from typing import cast
+
 VAR, TRUE, FALSE, NOT, AND, OR, IMP, IFF = range(8)
 MAX_PREC = 1024
 
@@ -127,7 +129,7 @@ def _render(root: F) -> str:
         if isinstance(x, str):
             out.append(x)
             continue
-        f, min_prec = x  # type: ignore[misc]
+        f, min_prec = cast("tuple[F, int]", x)
         paren = f.prec < min_prec
         if f._text is not None:
             out.append("(" + f._text + ")" if paren else f._text)

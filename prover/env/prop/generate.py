@@ -95,7 +95,7 @@ def _conclusions(nvars: int) -> tuple[dict[int, list[Tree]], list[int]]:
     """Every formula over `nvars` variables with at most 2 connectives, grouped by truth table."""
     layers: list[list[tuple[Tree, int]]] = [[(i, _MASKS[i]) for i in range(nvars)]]
     for n in (1, 2):
-        layer = [((NOT, t), _FULL ^ m) for t, m in layers[n - 1]]
+        layer: list[tuple[Tree, int]] = [((NOT, t), _FULL ^ m) for t, m in layers[n - 1]]
         for left in range(n):
             for a, ma in layers[left]:
                 for b, mb in layers[n - 1 - left]:

@@ -125,6 +125,7 @@ class Parser:
                 f = fm.neg(f)
             operands.append((f, fm.MAX_PREC))
 
+        t: Tok | None  # what next() returns, then what peek() sees, which may be nothing
         while True:
             # An operand is expected.
             t = self.next()
@@ -151,7 +152,7 @@ class Parser:
             while True:
                 t = self.peek()
                 kind = _INFIX.get(t.text) if t is not None and t.kind == "sym" else None
-                if kind is not None:
+                if kind is not None and t is not None:  # (a kind implies a token)
                     _, prec, lmin, _ = fm.BINARY[kind]
                     while ops and ops[-1] >= 0 and prec < fm.BINARY[ops[-1]][3]:
                         reduce_binary()
@@ -262,6 +263,7 @@ def _end_of_statement(p: Parser) -> None:
 
 
 def _declaration(p: Parser) -> Statement:
+    t: Tok | None  # what next() returns, then what peek() sees, which may be nothing
     if p.next().text == "theorem":
         t = p.next()
         if t.kind != "id" or t.text in RESERVED:

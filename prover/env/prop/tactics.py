@@ -60,9 +60,9 @@ def parse_tactic(text: str) -> Tactic:
         tac = _parse(word, p)
     except SyntaxError_ as e:
         raise TacticError(f"{word}: {e}") from None
-    if not p.done():
-        # peek, not next: next() raises on a token the lexer marked bad (`exact h &&`)
-        raise TacticError(f"unexpected token '{p.peek().text}' after '{word}'")
+    # peek, not next: next() raises on a token the lexer marked bad (`exact h &&`)
+    if (extra := p.peek()) is not None:
+        raise TacticError(f"unexpected token '{extra.text}' after '{word}'")
     return tac
 
 
@@ -263,14 +263,14 @@ def _rcases(tac: Tactic, g: Goal) -> list[Goal]:
     if tac.alt:
         if t.kind != fm.OR:
             raise TacticError(f"rcases: the pattern 'a | b' needs a hypothesis of type _ ∨ _, not {t.text}")
-        return [Goal(rest + ((a, t.a),), g.target, _tag(g.tag, "inl")), Goal(rest + ((b, t.b),), g.target, _tag(g.tag, "inr"))]  # type: ignore[arg-type]
+        return [Goal(rest + ((a, t.a),), g.target, _tag(g.tag, "inl")), Goal(rest + ((b, t.b),), g.target, _tag(g.tag, "inr"))]
     if t.kind == fm.AND:
         fa, fb = t.a, t.b
     elif t.kind == fm.IFF:
         fa, fb = fm.imp(t.a, t.b), fm.imp(t.b, t.a)  # type: ignore[arg-type]
     else:
         raise TacticError(f"rcases: the pattern ⟨a, b⟩ needs a hypothesis of type _ ∧ _ or _ ↔ _, not {t.text}")
-    return [Goal(rest + ((a, fa), (b, fb)), g.target, _tag(g.tag, "intro"))]  # type: ignore[arg-type]
+    return [Goal(rest + ((a, fa), (b, fb)), g.target, _tag(g.tag, "intro"))]
 
 
 def _check_name(name: str, variables: set[str]) -> None:

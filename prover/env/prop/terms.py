@@ -86,9 +86,9 @@ def _arg(p: Parser, depth: int) -> Term:
         term = Anon(tuple(items))
     else:
         raise SyntaxError_(f"unexpected token '{t.text}'; expected term")
-    while (t := p.peek()) is not None and t.kind == "proj":
+    while (proj := p.peek()) is not None and proj.kind == "proj":
         p.next()
-        term = Proj(term, t.text[1:])
+        term = Proj(term, proj.text[1:])
     return term
 
 
