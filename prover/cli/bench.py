@@ -112,8 +112,8 @@ def dry_run(args, cfg: Config) -> int:
         print(f"skipped  line {s.line}{f' ({s.name})' if s.name else ''}: {s.reason}")
     for r in dataset.renamed:
         print(f"renamed  line {r.line}: {r.name} -> {r.new_name} (line {r.first_line} keeps {r.name})")
-    for r in refused:
-        print(f"refused  {r['name']}: {r['reason']}")
+    for row in refused:
+        print(f"refused  {row['name']}: {row['reason']}")
     return 0
 
 

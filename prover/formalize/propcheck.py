@@ -14,7 +14,7 @@ def formula(statement: str) -> fm.F:
     st = parse(statement)
     names = {name: f"x{i}" for i, name in enumerate(n for n, typ in st.binders if typ is None)}
     target = st.target
-    for _, hyp in reversed([b for b in st.binders if b[1] is not None]):
+    for hyp in reversed([typ for _, typ in st.binders if typ is not None]):
         target = fm.imp(hyp, target)
     return fm.rename(target, names)
 
@@ -34,6 +34,7 @@ def hypotheses_to_false(statement: str) -> str | None:
     hyps = [typ for _, typ in st.binders if typ is not None]
     target = st.target
     while target.kind == fm.IMP:
+        assert target.a is not None and target.b is not None  # an implication has both sides
         hyps.append(target.a)
         target = target.b
     if not hyps:

@@ -174,9 +174,9 @@ def _candidates(st: LeanStatement) -> list[tuple[str, LeanStatement]]:
         iff = _top_split(c, " ↔ ")
         ands = _top_split(c, " ∧ ")
         if len(iff) == 2:
-            a, b = (x.strip() for x in iff)
-            out += [("weaken", LeanStatement(st.keyword, st.name, st.binders, f"({a}) → ({b})")),
-                    ("weaken", LeanStatement(st.keyword, st.name, st.binders, f"({b}) → ({a})"))]
+            left, right = (x.strip() for x in iff)
+            out += [("weaken", LeanStatement(st.keyword, st.name, st.binders, f"({left}) → ({right})")),
+                    ("weaken", LeanStatement(st.keyword, st.name, st.binders, f"({right}) → ({left})"))]
         elif len(ands) >= 2:
             out += [("weaken", LeanStatement(st.keyword, st.name, st.binders, a.strip())) for a in ands]
     return out
@@ -306,7 +306,7 @@ class LeanVariants:
         if self.generator is not None:  # the model's first: the rules are cheap to remake every round
             found[:0] = [("model", s) for text in model_variants(self.generator, target, self.model_samples)
                          if (s := parse_lean(text)) is not None]
-        seen, out = {lean_key(st)}, []
+        seen, out = {lean_key(st)}, list[Variant]()
         for kind, s in found:
             if _trivial(s):
                 continue
@@ -326,7 +326,7 @@ class LeanVariants:
         if self.env is None or graph is None:
             return []
         st = parse_lean(target.statement)
-        seen, out = ({lean_key(st)} if st is not None else set()), []
+        seen, out = ({lean_key(st)} if st is not None else set()), list[Variant]()
         for nid in deepest_open(graph):
             if len(out) >= limit:
                 break

@@ -204,7 +204,8 @@ class TestTimeRL:
                 raise ProverError(result.error or "statement rejected")
             row: dict = {"round": k, "target_proved": result.proved, "target_env_calls": result.usage.env_calls}
             if result.proved:
-                proved, tactics, stop = True, list(result.proof.tactics), "proved"  # type: ignore[union-attr]
+                assert result.proof is not None  # a proved attempt carries its proof
+                proved, tactics, stop = True, list(result.proof.tactics), "proved"
                 self._write(rows, row)
                 self.say(f"round {k}: target proved")
                 break

@@ -220,8 +220,9 @@ def _candidates(s: Sequent) -> list[tuple[str, Sequent]]:
         before, after = s.hyps[:i], s.hyps[i + 1:]
         out.append(("drop", Sequent(s.variables, before + after, s.target)))
         if h.kind == fm.OR:  # a case of the proof, as a hypothesis of its own
-            out += [("strengthen", Sequent(s.variables, before + (h.a,) + after, s.target)),  # type: ignore[operator]
-                    ("strengthen", Sequent(s.variables, before + (h.b,) + after, s.target))]  # type: ignore[operator]
+            assert h.a is not None and h.b is not None  # a binary connective has both sides
+            out += [("strengthen", Sequent(s.variables, before + (h.a,) + after, s.target)),
+                    ("strengthen", Sequent(s.variables, before + (h.b,) + after, s.target))]
         if h.kind == fm.IFF:
             out += [("weaken", Sequent(s.variables, before + (fm.imp(h.a, h.b),) + after, s.target)),  # type: ignore[arg-type]
                     ("weaken", Sequent(s.variables, before + (fm.imp(h.b, h.a),) + after, s.target))]  # type: ignore[arg-type]
