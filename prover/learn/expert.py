@@ -4,9 +4,10 @@ Round 0 evaluates the starting policy on the held-out set. Round r >= 1:
   1. search the corpus problems not yet solved, plus a sample of solved ones (so their proofs can improve
      and the data keeps their variety), with the policy of round r-1;
   2. every verified proof's search graph gives (state, tactic) pairs and value targets (prover.learn.extract);
-  3. train on the replay buffer (the original data + every round's, or with `replace` the newest round's
-     only), continuing from the run's policy so far;
-  4. evaluate the new policy on the held-out set; write the round (prover.learn.rounds: atomic).
+  3. train on the replay buffer (the original data at its share + every round's, or with `replace` the
+     original data + the newest round's only), continuing from the run's policy so far;
+  4. evaluate the new policy on the held-out set, and measure it on the run's fixed probe set
+     (prover.learn.probe); write the round (prover.learn.rounds: atomic).
 Every search of a round runs on the executor the CLI chose (prover.attempts: local, or Ray with
 `--workers N`); its records and examples are written as they arrive, so `--resume` continues a round
 killed half-way, and the learner trains on the driver.
@@ -36,6 +37,7 @@ from prover.core import Theorem
 from prover.learn.buffer import Example, ReplayBuffer, write_examples
 from prover.learn.extract import examples_from_graph
 from prover.learn.metrics import diversity, shape_coverage, tactic_entropy
+from prover.learn.probe import ProbeSet, build_probe, collapse_metrics
 from prover.learn.rounds import Round, RunDir, policy_round
 
 Log = Callable[[str], None]
@@ -168,6 +170,7 @@ class ExpertIteration:
         self.corpus, self.heldout, self.original = list(corpus), list(heldout), list(original)
         self.log = log or (lambda _msg: None)
         self._show_progress = log is not None
+        self.probe: ProbeSet | None = None
 
     def settings(self, corpus_name: str, heldout_name: str) -> dict:
         """What must not change between a run and its resumption."""
@@ -185,6 +188,7 @@ class ExpertIteration:
         self.run_dir.start(settings, self.original, resume)
         if resume:
             self.original = self.run_dir.original()
+        self.probe = self._probe()
         done = self.run_dir.complete_rounds()
         if done:
             self.log(f"resuming after round {done[-1].number}")
@@ -199,6 +203,23 @@ class ExpertIteration:
             done.append(self._round(done[-1].number + 1, done))
         return [r.metrics for r in done]
 
+    def _probe(self) -> ProbeSet | None:
+        """The run's probe set: built once (prop: the held-out teacher proofs need the prop env), then
+        read back from DIR/probe.json every time, so every round is measured on the same states."""
+        path = self.run_dir.root / "probe.json"
+        if path.is_file():
+            return ProbeSet.load(path)
+        if self.cfg.env != "prop":
+            return None
+        probe = build_probe(self.heldout, self.cfg.learn.seed)
+        probe.save(path)
+        return probe
+
+    def _collapse(self, checkpoint: Path | None, evaluated: Searched) -> dict:
+        solved = {r.problem: r.proved for r in evaluated.results}
+        proofs = {r.problem: r.tactics for r in evaluated.results if r.proved}
+        return collapse_metrics(policy_for(self.cfg, checkpoint), self.probe, proofs, solved)
+
     # -- one round ----------------------------------------------------------------------------------
 
     def _search(self, tmp: Path, name: str, checkpoint: Path | None, theorems, source: str, what: str) -> Searched:
@@ -210,6 +231,7 @@ class ExpertIteration:
         tmp = self.run_dir.begin(0)
         found = self._search(tmp, "heldout", None, self.heldout, "heldout", "round 0: held-out")
         metrics = {"round": 0, "train_problems": len(self.corpus), **heldout_metrics(self.heldout, found),
+                   **self._collapse(None, found),
                    "buffer_examples": len(self.original), "seconds": round(time.monotonic() - started, 2)}
         self._report(metrics)
         return self.run_dir.commit(0, tmp, metrics)
@@ -251,8 +273,9 @@ class ExpertIteration:
             "train_new_solved": len(now_solved - solved), "train_solved_ever": len(ever),
             "train_solved_ever_rate": round(len(ever) / len(self.corpus), 4) if self.corpus else 0.0,
             **{f"train_{k}": v for k, v in diversity(found.proofs).items()},
-            **heldout_metrics(self.heldout, evaluated),
+            **heldout_metrics(self.heldout, evaluated), **self._collapse(ckpt, evaluated),
             "buffer_examples": len(examples), "buffer_sources": buffer.sources(),
+            "buffer_original_share": round(buffer.original_share(), 4),
             "buffer_distinct_tactics": len(set(tactics)),
             "buffer_tactic_entropy": round(tactic_entropy(tactics), 4),
             "trained": trained, "train_loss": train_loss,
