@@ -179,7 +179,7 @@ class LearnConfig(Section):
     """Expert iteration (`prover train CORPUS --rounds N`) and test-time RL."""
 
     rounds: int = 5
-    replace: bool = False  # ablation: train on the newest round's data only (drops the original data)
+    replace: bool = False  # ablation: newest round's synthetic data only (the original data stays at its share)
     heldout: str | None = None  # dataset evaluated after each round; None: heldout_fraction of the corpus
     heldout_fraction: float = 0.1
     solved_sample: float = 0.25  # share of already-solved problems searched again each round
