@@ -18,7 +18,8 @@
 5. Per round and arm: held-out solve rate (all, and the problems whose teacher proof needs a rare kind),
    the policy's entropy and mass on the teacher's tactic kind on the run's fixed probe set, the held-out
    proofs' kind shares per problem. Prints a Markdown table; writes OUT/<arm>/ (run directories),
-   OUT/collapse.png (the dashboard, one row an arm), OUT/summary.json.
+   OUT/collapse.png (the dashboard, one row an arm), OUT/compare.png (the arms in one panel a metric),
+   OUT/summary.json.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ARMS = ("replace", "accumulate", "original")
+COMPARE = [("heldout_solve_rate", "held-out solved"), ("heldout_rare_solve_rate", "held-out needing a rare kind, solved"),
+           ("probe_tactic_entropy", "probe: entropy of proposals"), ("probe_needed_mass", "probe: mass on teacher's kind"),
+           ("probe_rare_mass", "probe: mass on rare kinds"), ("heldout_rare_kind_share", "rare kinds' share of proofs")]
 
 
 def overrides(args, sft: Path, arm: str) -> dict:
@@ -140,11 +144,12 @@ def main() -> None:
                                       stdout=open(out / f"{arm}.log", "a"), stderr=subprocess.STDOUT)
                 for arm in ARMS}
     codes = {arm: child.wait() for arm, child in children.items()}
-    from prover.learn.plots import plot_collapse
+    from prover.learn.plots import plot_collapse, plot_compare
     from prover.learn.rounds import read_jsonl
 
     runs = {arm: read_jsonl(out / arm / "metrics.jsonl") for arm in ARMS}
     plot_collapse(runs, out / "collapse.png")
+    plot_compare(runs, COMPARE, out / "compare.png")  # the arms side by side, one panel a metric
     text = table(runs)
     summary = {"command": " ".join(["benchmarks/collapse.py", *sys.argv[1:]]), "exit_codes": codes, **info,
                "wall_seconds": round(time.monotonic() - started, 1), "table": text}

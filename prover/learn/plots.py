@@ -135,7 +135,8 @@ def plot_collapse(runs: Mapping[str, Sequence[Mapping]], path: str | Path) -> Pa
                                ("heldout_rare_solve_rate", "needing a rare kind")],
                ylim=(0, 1.05), title=f"{tag}held-out solved", legend_loc="lower right")
         _lines(axes[1], rows, [("probe_tactic_entropy", "tactics (probe)"), ("probe_kind_entropy", "kinds (probe)"),
-                               ("heldout_kind_entropy", "kinds (held-out proofs)")], title=f"{tag}entropy")
+                               ("heldout_kind_entropy", "kinds (held-out proofs)")], title=f"{tag}entropy",
+               ylim=(0, None))
         rare, kinds = _flat(rows, "probe_rare_mass_by_kind", "rare ")
         merged = [dict(a) | b for a, b in zip(rows, rare, strict=True)]
         _lines(axes[2], merged, [("probe_needed_mass", "teacher's kind, all probe states"),
