@@ -120,9 +120,9 @@ def probe_metrics(policy, probe: ProbeSet, k: int = 16) -> dict:
     for s, props in zip(probe.states, proposals, strict=True):
         mass = [(t, math.exp(lp)) for t, lp in props]
         ent.append(_entropy([m for _, m in mass]))
-        kinds: Counter[str] = Counter()
+        kinds: dict[str, float] = {}
         for t, m in mass:
-            kinds[tactic_kind(t)] += m
+            kinds[tactic_kind(t)] = kinds.get(tactic_kind(t), 0.0) + m
         kind_ent.append(_entropy(list(kinds.values())))
         got = min(1.0, kinds.get(s.kind, 0.0))
         needed.append(got)
@@ -138,11 +138,11 @@ def probe_metrics(policy, probe: ProbeSet, k: int = 16) -> dict:
 
 def kind_shares(proofs: Sequence[Sequence[str]]) -> dict[str, float]:
     """Each proof's tactic kinds as fractions of its steps, averaged over the proofs (one vote a problem)."""
-    total: Counter[str] = Counter()
+    total: dict[str, float] = {}
     for proof in proofs:
         if proof:
             for kind, n in Counter(map(tactic_kind, proof)).items():
-                total[kind] += n / len(proof)
+                total[kind] = total.get(kind, 0.0) + n / len(proof)
     return {kind: round(total[kind] / len(proofs), 4) for kind in sorted(total)} if proofs else {}
 
 

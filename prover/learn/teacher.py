@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.core import Failed, Proved, StatementError, Theorem
+from prover.core import Failed, Proved, State, StatementError, Theorem
 from prover.learn.buffer import ORIGINAL, Example
 
 
@@ -21,7 +21,8 @@ def bfs_proof(env, theorem: Theorem, budget: int = 3000) -> list[tuple[str, str]
     from prover.policy import UniformPolicy
 
     policy, root = UniformPolicy(), env.open(theorem)
-    frontier, seen, steps = [(root, [])], {root.goals}, 0
+    frontier: list[tuple[State, list[tuple[str, str]]]] = [(root, [])]
+    seen, steps = {root.goals}, 0
     while frontier and steps < budget:
         state, path = frontier.pop(0)
         for tactic, _ in policy.propose([state.text], 100)[0]:
