@@ -205,3 +205,15 @@ def test_bad_requests_are_one_line(capsys, setup, tmp_path):
     assert "nothing to resume" in capsys.readouterr().err
     assert main(["train", "prop:easy:6", "--config", str(config), "--out", str(tmp_path / "y")]) == 2
     assert "also in the corpus" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sft_on_the_original_data_first_is_round_zeros_policy(capsys, setup, tmp_path):
+    config, data = setup
+    run = tmp_path / "sft"
+    train(capsys, config, "--rounds", "1", "--patience", "0", "--out", str(run), "--data", str(data),
+          "--sft-steps", "3")
+    rows = metrics(run)
+    assert rows[0]["sft_steps"] == 3 and rows[0]["trained"] is True
+    assert (run / "rounds" / "round-0000" / "policy").is_dir()
+    assert rows[1]["continued_from"] == 0  # round 1 builds on the SFT checkpoint, not a fresh model

@@ -39,6 +39,8 @@ def add_parser(sub, parent) -> None:
     ei.add_argument("--replace", dest="learn.replace", action="store_true", default=None,
                     help="ablation: train on the newest round's synthetic data only (the original data stays)")
     ei.add_argument("--steps-per-round", dest="learn.steps_per_round", type=int, metavar="N")
+    ei.add_argument("--sft-steps", dest="learn.sft_steps", type=int, metavar="N",
+                    help="with --data: train N steps on the original data alone first (round 0's policy)")
     ei.add_argument("--patience", dest="learn.patience", type=int, metavar="N",
                     help="stop after N rounds in a row without a better held-out solve rate (default 2; 0: never)")
     ei.add_argument("--ttrl", metavar="STATEMENT", help="test-time RL on one hard prop target")

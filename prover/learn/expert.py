@@ -1,6 +1,7 @@
 """Expert iteration: search the corpus with the current policy, learn from the verified proofs, repeat.
 
-Round 0 evaluates the starting policy on the held-out set. Round r >= 1:
+Round 0 evaluates the starting policy on the held-out set (with `learn.sft_steps` and original data: the
+policy trained on the original data first, which rounds then build on). Round r >= 1:
   1. search the corpus problems not yet solved, plus a sample of solved ones (so their proofs can improve
      and the data keeps their variety), with the policy of round r-1;
   2. every verified proof's search graph gives (state, tactic) pairs and value targets (prover.learn.extract);
@@ -229,9 +230,14 @@ class ExpertIteration:
     def _baseline(self) -> Round:
         started = time.monotonic()
         tmp = self.run_dir.begin(0)
-        found = self._search(tmp, "heldout", None, self.heldout, "heldout", "round 0: held-out")
-        metrics = {"round": 0, "train_problems": len(self.corpus), **heldout_metrics(self.heldout, found),
-                   **self._collapse(None, found),
+        ckpt, sft = None, {}
+        if self.cfg.learn.sft_steps > 0 and self.original:  # SFT on the original data first: round 0's policy
+            trained, loss = self._train(tmp, self.original, None, 0, self.cfg.learn.sft_steps)
+            ckpt = tmp / "policy" if trained else None
+            sft = {"sft_steps": self.cfg.learn.sft_steps, "trained": trained, "train_loss": loss}
+        found = self._search(tmp, "heldout", ckpt, self.heldout, "heldout", "round 0: held-out")
+        metrics = {"round": 0, "train_problems": len(self.corpus), **sft, **heldout_metrics(self.heldout, found),
+                   **self._collapse(ckpt, found),
                    "buffer_examples": len(self.original), "seconds": round(time.monotonic() - started, 2)}
         self._report(metrics)
         return self.run_dir.commit(0, tmp, metrics)
@@ -285,7 +291,8 @@ class ExpertIteration:
         self._report(metrics)
         return self.run_dir.commit(number, tmp, metrics)
 
-    def _train(self, tmp: Path, examples: list[Example], prev: Path | None, number: int) -> tuple[bool, float | None]:
+    def _train(self, tmp: Path, examples: list[Example], prev: Path | None, number: int,
+               steps: int | None = None) -> tuple[bool, float | None]:
         """Train the round's checkpoint into tmp/policy, once: tmp/trained.json says it is complete, so a
         resumed round does not train again (and a training cut short starts over, from the same seed)."""
         done = tmp / "trained.json"
@@ -293,7 +300,8 @@ class ExpertIteration:
             row = json.loads(done.read_text(encoding="utf-8"))
             return row["trained"], row["train_loss"]
         shutil.rmtree(tmp / "policy", ignore_errors=True)
-        result = train_round(self.cfg, examples, tmp / "policy", prev, number, self._show_progress) if examples else None
+        result = (train_round(self.cfg, examples, tmp / "policy", prev, number, self._show_progress, steps)
+                  if examples else None)
         loss = round(result.losses[-1][1], 4) if result is not None and result.losses else None
         done.write_text(json.dumps({"trained": result is not None, "train_loss": loss}) + "\n", encoding="utf-8")
         return result is not None, loss
@@ -320,14 +328,14 @@ def _rounds_without_gain(done: list[Round]) -> int:
 
 
 def train_round(cfg: Config, examples: Sequence[Example], out: Path, prev: Path | None, number: int,
-                progress: bool):
-    """Train on a round's examples: from the previous round's checkpoint, else the starting checkpoint,
-    else a new model from the train settings."""
+                progress: bool, steps: int | None = None):
+    """Train on a round's examples (`steps`, default learn.steps_per_round): from the previous round's
+    checkpoint, else the starting checkpoint, else a new model from the train settings."""
     from prover.policy import policy_kind
     from prover.policy.train import train_sft
 
-    update: dict = {"steps": cfg.learn.steps_per_round, "seed": cfg.train.seed + number,
-                    "save_every": cfg.learn.steps_per_round}
+    steps = steps or cfg.learn.steps_per_round
+    update: dict = {"steps": steps, "seed": cfg.train.seed + number, "save_every": steps}
     if prev is not None:
         update["init"] = str(prev)
     elif policy_kind(cfg) not in ("automation", "uniform"):
