@@ -36,7 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 ARMS = ("replace", "accumulate", "original")
 COMPARE = [("heldout_solve_rate", "held-out solved"), ("heldout_rare_solve_rate", "held-out needing a rare kind, solved"),
            ("probe_tactic_entropy", "probe: entropy of proposals"), ("probe_needed_mass", "probe: mass on teacher's kind"),
-           ("probe_rare_mass", "probe: mass on rare kinds"), ("heldout_rare_kind_share", "rare kinds' share of proofs")]
+           ("probe_rare_mass", "probe: mass on rare kinds"), ("rare_kinds_alive", "rare kinds the policy still proposes"),
+           ("heldout_rare_kind_share", "rare kinds' share of proofs")]
+ALIVE = 0.001  # a rare kind is alive on the probe set while the policy puts at least this mass on it
+
+
+def derived(rows: list[dict]) -> list[dict]:
+    """`rare_kinds_alive`: how many rare kinds keep at least ALIVE mass at the probe states needing them."""
+    return [r | {"rare_kinds_alive": sum(v is not None and v >= ALIVE
+                                         for v in (r.get("probe_rare_mass_by_kind") or {}).values())}
+            for r in rows]
 
 
 def overrides(args, sft: Path, arm: str) -> dict:
@@ -100,9 +109,9 @@ def _pct(row: dict, key: str) -> str:
 
 def table(runs: dict[str, list[dict]]) -> str:
     head = ("| round | arm | held-out solved | rare-kind problems solved | probe entropy, tactics (bits) | "
-            "probe mass on teacher's kind | probe mass, rare states | rare kinds' share of held-out proofs | "
-            "buffer examples (original share) |")
-    lines = [head, "|" + "---|" * 9]
+            "probe mass on teacher's kind | probe mass, rare states | rare kinds alive (of 4, mass ≥ 0.001) | "
+            "rare kinds' share of held-out proofs | train solved (searched) | buffer examples (original share) |")
+    lines = [head, "|" + "---|" * 11]
     rounds = max(len(rows) for rows in runs.values())
     for i in range(rounds):
         for arm, rows in runs.items():
@@ -113,10 +122,22 @@ def table(runs: dict[str, list[dict]]) -> str:
             lines.append(
                 f"| {r['round']} | {arm} | {r['heldout_solved']}/{r['heldout_problems']} | "
                 f"{rare.get('solved', '-')}/{rare.get('problems', '-')} | {_pct(r, 'probe_tactic_entropy')} | "
-                f"{_pct(r, 'probe_needed_mass')} | {_pct(r, 'probe_rare_mass')} | "
-                f"{_pct(r, 'heldout_rare_kind_share')} | {r.get('buffer_examples', '-')} "
+                f"{_pct(r, 'probe_needed_mass')} | {_pct(r, 'probe_rare_mass')} | {r.get('rare_kinds_alive', '-')} | "
+                f"{_pct(r, 'heldout_rare_kind_share')} | {r.get('train_solved', '-')}/{r.get('train_searched', '-')} | "
+                f"{r.get('buffer_examples', '-')} "
                 f"({_pct(r, 'buffer_original_share')}) |")
     return "\n".join(lines)
+
+
+def report(out: Path) -> str:
+    """The table, OUT/collapse.png and OUT/compare.png, from the arms' metrics.jsonl."""
+    from prover.learn.plots import plot_collapse, plot_compare
+    from prover.learn.rounds import read_jsonl
+
+    runs = {arm: derived(read_jsonl(out / arm / "metrics.jsonl")) for arm in ARMS}
+    plot_collapse(runs, out / "collapse.png")
+    plot_compare(runs, COMPARE, out / "compare.png")  # the arms side by side, one panel a metric
+    return table(runs)
 
 
 def main() -> None:
@@ -130,10 +151,14 @@ def main() -> None:
     ap.add_argument("--sft-steps", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--arm", choices=ARMS, help=argparse.SUPPRESS)  # one arm, in a child process
+    ap.add_argument("--report", action="store_true", help="only rebuild the table and pictures from OUT")
     args = ap.parse_args()
     out = Path(args.out)
     if args.arm:
         run_arm(args, args.arm)
+        return
+    if args.report:
+        print(report(out))
         return
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -144,13 +169,7 @@ def main() -> None:
                                       stdout=open(out / f"{arm}.log", "a"), stderr=subprocess.STDOUT)
                 for arm in ARMS}
     codes = {arm: child.wait() for arm, child in children.items()}
-    from prover.learn.plots import plot_collapse, plot_compare
-    from prover.learn.rounds import read_jsonl
-
-    runs = {arm: read_jsonl(out / arm / "metrics.jsonl") for arm in ARMS}
-    plot_collapse(runs, out / "collapse.png")
-    plot_compare(runs, COMPARE, out / "compare.png")  # the arms side by side, one panel a metric
-    text = table(runs)
+    text = report(out)
     summary = {"command": " ".join(["benchmarks/collapse.py", *sys.argv[1:]]), "exit_codes": codes, **info,
                "wall_seconds": round(time.monotonic() - started, 1), "table": text}
     (out / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")

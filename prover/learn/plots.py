@@ -152,14 +152,22 @@ def plot_collapse(runs: Mapping[str, Sequence[Mapping]], path: str | Path) -> Pa
 def plot_compare(runs: Mapping[str, Sequence[Mapping]], keys: Sequence[tuple[str, str]], path: str | Path) -> Path:
     """One panel per (key, title), one line per run: e.g. the accumulating buffer against --replace."""
     plt = _pyplot()
-    fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 4))
-    axes = axes if len(keys) > 1 else [axes]
+    cols = len(keys) if len(keys) <= 4 else -(-len(keys) // 2)  # more than four panels: two rows
+    rows_n = -(-len(keys) // cols)
+    fig, grid = plt.subplots(rows_n, cols, figsize=(4.5 * cols, 4 * rows_n), squeeze=False)
+    axes = list(grid.flat)
+    for ax in axes[len(keys):]:
+        ax.set_visible(False)
     run_colours = dict(zip(runs, colours(len(runs)), strict=True))  # one colour per run, in every panel
-    for ax, (key, title) in zip(axes, keys, strict=True):
+    for ax, (key, title) in zip(axes, keys, strict=False):
         for name, rows in runs.items():
             x, y = _series(rows, key)
             ax.plot(x, y, marker="o", label=name, color=run_colours[name])
         ax.set(ylabel=unit(key), title=title)
+        if unit(key) == "fraction":
+            ax.set_ylim(-0.02, 1.02)
+        elif unit(key) == "bits":
+            ax.set_ylim(bottom=0)
         _round_axis(ax)
         ax.grid(alpha=0.3)
         _legend(ax)
