@@ -155,7 +155,7 @@ def search_durably(executor: Executor, cfg: Config, theorems: Sequence[Theorem],
 
 def heldout_metrics(heldout: Sequence[Theorem], found: Searched) -> dict:
     solved = [r.proved for r in found.results]
-    out = {"heldout_problems": len(heldout), "heldout_solved": sum(solved),
+    out: dict[str, Any] = {"heldout_problems": len(heldout), "heldout_solved": sum(solved),
            "heldout_solve_rate": round(sum(solved) / len(heldout), 4) if heldout else 0.0}
     cov = shape_coverage([t.statement for t in heldout], solved)
     out |= {f"heldout_{k}": v for k, v in cov.items()}
