@@ -180,13 +180,14 @@ class LearnConfig(Section):
     """Expert iteration (`prover train CORPUS --rounds N`) and test-time RL."""
 
     rounds: int = 5
-    replace: bool = False  # ablation: train on the newest round's data only (drops the original data)
+    replace: bool = False  # ablation: newest round's synthetic data only (the original data stays at its share)
     heldout: str | None = None  # dataset evaluated after each round; None: heldout_fraction of the corpus
     heldout_fraction: float = 0.1
     solved_sample: float = 0.25  # share of already-solved problems searched again each round
     max_negatives: int = 4  # per proof: expanded states off the proof path kept as value-0 examples
     min_original_share: float = 0.25  # the original data is repeated up to this share of the buffer
     steps_per_round: int = 300  # supervised steps per round
+    sft_steps: int = 0  # with original data (--data): supervised steps on it alone before round 0 (0: none)
     # Which checkpoint a round continues from, and DIR/policy links to: the best held-out solve rate so far
     # (the held-out set then serves as validation), or the newest.
     continue_from: Literal["best", "newest"] = "best"

@@ -74,7 +74,11 @@ def test_two_rounds_write_metrics_plots_and_a_loadable_checkpoint(capsys, setup,
         assert r["buffer_sources"]["original"] >= len(ORIGINAL)  # the original data stays in the mix
     assert rows[1]["train_solved"] > 0 and rows[1]["buffer_sources"].get("round-1", 0) > 0
     assert sum(rows[0]["heldout_proof_lengths"].values()) == rows[0]["heldout_solved"]
-    for png in ("solved.png", "diversity.png", "proof_lengths.png"):
+    for r in rows:  # the collapse metrics, every round, on the run's one probe set
+        for key in ("probe_tactic_entropy", "probe_needed_mass", "heldout_kind_shares", "heldout_solve_rate_by_kind"):
+            assert key in r, key
+        assert r["probe_states"] == len(json.loads((run / "probe.json").read_text())["states"]) > 0
+    for png in ("solved.png", "diversity.png", "proof_lengths.png", "collapse.png"):
         assert (run / png).stat().st_size > 1000
     # Round 2 continued from round 1's checkpoint; DIR/policy, what --policy loads, is the one with the best
     # held-out solve rate (the newest of equals), and it proves things.
@@ -161,15 +165,20 @@ def test_resume_continues_a_half_searched_round_searching_only_what_has_no_recor
 
 
 @pytest.mark.slow
-def test_replace_drops_the_original_data_that_accumulation_keeps(capsys, setup, accumulated, tmp_path):
+def test_replace_drops_older_synthetic_data_but_the_original_survives_every_round(capsys, setup, accumulated,
+                                                                                   tmp_path):
     config, data = setup
     out = train(capsys, config, "--rounds", "2", "--out", str(tmp_path / "rep"), "--data", str(data), "--replace")
     assert "round 2: held-out" in out
     acc, rep = metrics(accumulated), metrics(tmp_path / "rep")
-    assert all(r["buffer_sources"].get("original", 0) >= len(ORIGINAL) for r in acc[1:])
-    assert all("original" not in r["buffer_sources"] for r in rep[1:])
-    assert set(rep[2]["buffer_sources"]) <= {"round-2"}
-    assert acc[2]["buffer_examples"] > rep[2]["buffer_examples"]
+    for r in acc[1:] + rep[1:]:
+        assert r["buffer_sources"].get("original", 0) >= len(ORIGINAL)
+        assert r["buffer_original_share"] >= 0.25  # learn.min_original_share
+    assert set(rep[2]["buffer_sources"]) <= {"original", "round-2"}
+    assert "round-1" in acc[2]["buffer_sources"]
+    # the run records what its original data was
+    meta = json.loads((tmp_path / "rep" / "run.json").read_text())["data"]
+    assert meta["path"] == str(data) and meta["examples"] == len(ORIGINAL) and len(meta["sha256"]) == 64
 
 
 @pytest.mark.slow
@@ -196,3 +205,15 @@ def test_bad_requests_are_one_line(capsys, setup, tmp_path):
     assert "nothing to resume" in capsys.readouterr().err
     assert main(["train", "prop:easy:6", "--config", str(config), "--out", str(tmp_path / "y")]) == 2
     assert "also in the corpus" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sft_on_the_original_data_first_is_round_zeros_policy(capsys, setup, tmp_path):
+    config, data = setup
+    run = tmp_path / "sft"
+    train(capsys, config, "--rounds", "1", "--patience", "0", "--out", str(run), "--data", str(data),
+          "--sft-steps", "3")
+    rows = metrics(run)
+    assert rows[0]["sft_steps"] == 3 and rows[0]["trained"] is True
+    assert (run / "rounds" / "round-0000" / "policy").is_dir()
+    assert rows[1]["continued_from"] == 0  # round 1 builds on the SFT checkpoint, not a fresh model

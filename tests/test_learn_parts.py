@@ -25,9 +25,16 @@ def test_accumulating_buffer_keeps_the_original_data_and_every_round():
     assert len(got) == 2 + 6
 
 
-def test_replace_keeps_only_the_newest_round():
-    got = ReplayBuffer(ORIG, [synthetic(1, 3), synthetic(2, 3)], replace=True).examples()
-    assert {ex.source for ex in got} == {"round-2"} and not any(ex in got for ex in ORIG)
+def test_replace_drops_only_older_synthetic_data_and_keeps_the_original_at_its_share():
+    got = ReplayBuffer(ORIG, [synthetic(1, 3), synthetic(2, 3)], replace=True, min_original_share=0.0).examples()
+    assert {ex.source for ex in got} == {"original", "round-2"} and all(ex in got for ex in ORIG)
+    assert ReplayBuffer([], [synthetic(1, 3), synthetic(2, 3)], replace=True).sources() == {"round-2": 3}
+    for replace in (False, True):  # every round, however large the synthetic pile
+        for n in range(1, 6):
+            buf = ReplayBuffer(ORIG, [synthetic(r, 10 * r) for r in range(1, n + 1)], replace=replace,
+                               min_original_share=0.4)
+            assert buf.original_share() >= 0.4
+            assert buf.sources()[f"round-{n}"] == 10 * n
 
 
 def test_original_data_is_not_drowned_by_a_growing_synthetic_pile():

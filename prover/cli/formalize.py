@@ -1,4 +1,6 @@
-"""`prover formalize TEXT_OR_FILE`: informal problem in, ranked statements that the verifier accepts out."""
+"""`prover formalize TEXT_OR_FILE`: informal problem in, ranked statements that the verifier accepts out.
+`prover formalize CORPUS.jsonl --out FORMAL.jsonl [--resume]`: a corpus of them in, a formal corpus out
+(prover.formalize.batch)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,12 @@ from prover.config import Config
 def add_parser(sub, parent) -> None:
     p = sub.add_parser("formalize", parents=[parent],
                        help="turn an informal problem into ranked theorem statements the verifier accepts")
-    p.add_argument("problem", metavar="TEXT_OR_FILE", help="the problem in words, or a file holding it")
+    p.add_argument("problem", metavar="TEXT_OR_FILE",
+                   help="the problem in words, or a file holding it (with --out: a JSONL corpus of problems)")
+    p.add_argument("--out", metavar="FORMAL.jsonl",
+                   help="batch: write the best accepted statement per problem (miniF2F schema; rejected ones "
+                        "to FORMAL.rejected.jsonl)")
+    p.add_argument("--resume", action="store_true", help="batch: continue --out, skipping problems already done")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--model", dest="formalize.model", metavar="DIR", help="a checkpoint directory")
     source.add_argument("--endpoint", dest="formalize.endpoint", metavar="URL",
@@ -24,7 +31,28 @@ def add_parser(sub, parent) -> None:
     p.set_defaults(handler=run)
 
 
+def _batch(args, cfg: Config) -> int:
+    from prover.formalize.batch import read_informal, rejected_path, run_batch
+
+    read_informal(args.problem)  # a bad corpus fails before anything heavy starts
+    c = run_batch(cfg, args.problem, args.out, args.resume, progress=not args.json)
+    row = {"corpus": args.problem, "out": args.out, "rejected_out": str(rejected_path(args.out)),
+           "problems": c.problems, "done_before": c.done_before, "accepted": c.accepted, "rejected": c.rejected}
+    if args.json:
+        print(json.dumps(row, ensure_ascii=False))
+    else:
+        print(f"{c.accepted} accepted, {c.rejected} rejected of {c.problems - c.done_before} formalized now"
+              f"{f' ({c.done_before} done before)' if c.done_before else ''}: {args.out}, {row['rejected_out']}")
+    return 0
+
+
 def run(args, cfg: Config) -> int:
+    if args.out is not None:
+        return _batch(args, cfg)
+    if args.resume:
+        from prover.core import ProverError
+
+        raise ProverError("--resume continues a batch: give --out FORMAL.jsonl")
     informal, _ = read_text(args.problem, "problem")  # bad input fails before anything heavy is imported
 
     from prover.env import make_env

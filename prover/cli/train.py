@@ -34,10 +34,14 @@ def add_parser(sub, parent) -> None:
     ei = p.add_argument_group("expert iteration (with CORPUS) and test-time RL (--ttrl)")
     ei.add_argument("--rounds", dest="learn.rounds", type=int, metavar="N", help="rounds after round 0 (default 5)")
     ei.add_argument("--heldout", dest="learn.heldout", metavar="DATASET", help="evaluated after each round")
-    ei.add_argument("--data", metavar="DATA.jsonl", help="original (state, tactic) data, always kept in the buffer")
+    ei.add_argument("--data", metavar="DATA.jsonl",
+                    help="original (state, tactic) data (prover data trace | prop-teacher), always kept in the buffer "
+                         "at learn.min_original_share")
     ei.add_argument("--replace", dest="learn.replace", action="store_true", default=None,
-                    help="ablation: train on the newest round's data only (drops the original data)")
+                    help="ablation: train on the newest round's synthetic data only (the original data stays)")
     ei.add_argument("--steps-per-round", dest="learn.steps_per_round", type=int, metavar="N")
+    ei.add_argument("--sft-steps", dest="learn.sft_steps", type=int, metavar="N",
+                    help="with --data: train N steps on the original data alone first (round 0's policy)")
     ei.add_argument("--patience", dest="learn.patience", type=int, metavar="N",
                     help="stop after N rounds in a row without a better held-out solve rate (default 2; 0: never)")
     ei.add_argument("--ttrl", metavar="STATEMENT", help="test-time RL on one hard target")
@@ -86,7 +90,8 @@ def _learn(args, cfg: Config) -> int:
         chosen = policy_round(RunDir(args.out).complete_rounds(), cfg.learn.continue_from)
         which = (f" (round {chosen.number}: held-out {chosen.metrics['heldout_solved']}/"
                  f"{chosen.metrics['heldout_problems']})" if chosen is not None else " (none trained)")
-        print(f"metrics: {args.out}/metrics.jsonl; plots: {args.out}/solved.png, diversity.png, proof_lengths.png; "
+        print(f"metrics: {args.out}/metrics.jsonl; plots: {args.out}/solved.png, diversity.png, proof_lengths.png, "
+              f"collapse.png; "
               f"policy: {args.out}/policy{which}")
     return 0
 

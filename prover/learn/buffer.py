@@ -1,8 +1,9 @@
 """The replay buffer of expert iteration: (state, tactic) pairs and value targets, with where each came from.
 
-The buffer accumulates: the original (dataset or human) examples always stay in the mix and each round's
-synthetic examples are added, never substituted. `replace=True` keeps only the newest round's examples; it
-exists as the ablation that shows why accumulation matters (the tactic distribution narrows, then collapses).
+The buffer accumulates: the original (dataset or human) examples always stay in the mix, at least
+`min_original_share` of it, and each round's synthetic examples are added, never substituted.
+`replace=True` keeps only the newest round's synthetic examples (the original data still stays, at its
+share): it is the ablation that shows what accumulating synthetic data adds.
 """
 
 from __future__ import annotations
@@ -37,9 +38,8 @@ class ReplayBuffer:
 
     def examples(self) -> list[Example]:
         """What the next training run sees."""
-        if self.replace:
-            return dedup(self.rounds[-1]) if self.rounds else list(self.original)
-        synthetic = dedup(ex for batch in self.rounds for ex in batch)
+        kept = self.rounds[-1:] if self.replace else self.rounds  # replace drops only older synthetic data
+        synthetic = dedup(ex for batch in kept for ex in batch)
         original = dedup(self.original)
         known = {(ex.state, ex.tactic, ex.value) for ex in original}
         synthetic = [ex for ex in synthetic if (ex.state, ex.tactic, ex.value) not in known]
@@ -52,6 +52,10 @@ class ReplayBuffer:
         share = self.min_original_share
         need = share * n_synthetic / ((1 - share) * n_original) if share < 1 else 1.0
         return max(1, int(-(-need // 1)))
+
+    def original_share(self) -> float:
+        got = self.examples()
+        return sum(ex.source == ORIGINAL for ex in got) / len(got) if got else 0.0
 
     def sources(self) -> dict[str, int]:
         counts: dict[str, int] = {}

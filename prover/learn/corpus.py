@@ -82,6 +82,15 @@ def original_examples(path: str | None) -> list[Example]:
     return read_examples(path, source=ORIGINAL)
 
 
+def original_data_meta(path: str | None) -> dict | None:
+    """What a run's original data was: its path, how many examples, and its bytes' sha256."""
+    if path is None:
+        return None
+    from prover.learn.teacher import file_digest
+
+    return {"path": str(path), "examples": len(original_examples(path)), "sha256": file_digest(path)}
+
+
 def train_on_corpus(cfg: Config, spec: str, out: str | Path, rounds: int, resume: bool = False,
                     data: str | None = None, log: Callable[[str], None] | None = None,
                     executor: Executor | None = None) -> list[dict]:
@@ -93,7 +102,7 @@ def train_on_corpus(cfg: Config, spec: str, out: str | Path, rounds: int, resume
     executor = make_executor(cfg) if executor is None else executor
     try:
         run = ExpertIteration(cfg, out, corpus, heldout, original_examples(None if resume else data), log, executor)
-        settings = run.settings(spec, heldout_name) | {"data": data}
+        settings = run.settings(spec, heldout_name) | {"data": original_data_meta(data)}
         return run.run(rounds, settings, resume=resume)
     finally:
         if owned:

@@ -1,12 +1,14 @@
 """Expert iteration: search the corpus with the current policy, learn from the verified proofs, repeat.
 
-Round 0 evaluates the starting policy on the held-out set. Round r >= 1:
+Round 0 evaluates the starting policy on the held-out set (with `learn.sft_steps` and original data: the
+policy trained on the original data first, which rounds then build on). Round r >= 1:
   1. search the corpus problems not yet solved, plus a sample of solved ones (so their proofs can improve
      and the data keeps their variety), with the policy of round r-1;
   2. every verified proof's search graph gives (state, tactic) pairs and value targets (prover.learn.extract);
-  3. train on the replay buffer (the original data + every round's, or with `replace` the newest round's
-     only), continuing from the run's policy so far;
-  4. evaluate the new policy on the held-out set; write the round (prover.learn.rounds: atomic).
+  3. train on the replay buffer (the original data at its share + every round's, or with `replace` the
+     original data + the newest round's only), continuing from the run's policy so far;
+  4. evaluate the new policy on the held-out set, and measure it on the run's fixed probe set
+     (prover.learn.probe); write the round (prover.learn.rounds: atomic).
 Every search of a round runs on the executor the CLI chose (prover.attempts: local, or Ray with
 `--workers N`); its records and examples are written as they arrive, so `--resume` continues a round
 killed half-way, and the learner trains on the driver.
@@ -36,6 +38,7 @@ from prover.core import Theorem
 from prover.learn.buffer import Example, ReplayBuffer, write_examples
 from prover.learn.extract import examples_from_graph
 from prover.learn.metrics import diversity, shape_coverage, tactic_entropy
+from prover.learn.probe import ProbeSet, build_probe, collapse_metrics
 from prover.learn.rounds import Round, RunDir, policy_round
 
 Log = Callable[[str], None]
@@ -152,7 +155,7 @@ def search_durably(executor: Executor, cfg: Config, theorems: Sequence[Theorem],
 
 def heldout_metrics(heldout: Sequence[Theorem], found: Searched) -> dict:
     solved = [r.proved for r in found.results]
-    out = {"heldout_problems": len(heldout), "heldout_solved": sum(solved),
+    out: dict[str, Any] = {"heldout_problems": len(heldout), "heldout_solved": sum(solved),
            "heldout_solve_rate": round(sum(solved) / len(heldout), 4) if heldout else 0.0}
     cov = shape_coverage([t.statement for t in heldout], solved)
     out |= {f"heldout_{k}": v for k, v in cov.items()}
@@ -168,6 +171,7 @@ class ExpertIteration:
         self.corpus, self.heldout, self.original = list(corpus), list(heldout), list(original)
         self.log = log or (lambda _msg: None)
         self._show_progress = log is not None
+        self.probe: ProbeSet | None = None
 
     def settings(self, corpus_name: str, heldout_name: str) -> dict:
         """What must not change between a run and its resumption."""
@@ -185,6 +189,7 @@ class ExpertIteration:
         self.run_dir.start(settings, self.original, resume)
         if resume:
             self.original = self.run_dir.original()
+        self.probe = self._probe()
         done = self.run_dir.complete_rounds()
         if done:
             self.log(f"resuming after round {done[-1].number}")
@@ -199,6 +204,23 @@ class ExpertIteration:
             done.append(self._round(done[-1].number + 1, done))
         return [r.metrics for r in done]
 
+    def _probe(self) -> ProbeSet | None:
+        """The run's probe set: built once (prop: the held-out teacher proofs need the prop env), then
+        read back from DIR/probe.json every time, so every round is measured on the same states."""
+        path = self.run_dir.root / "probe.json"
+        if path.is_file():
+            return ProbeSet.load(path)
+        if self.cfg.env != "prop":
+            return None
+        probe = build_probe(self.heldout, self.cfg.learn.seed)
+        probe.save(path)
+        return probe
+
+    def _collapse(self, checkpoint: Path | None, evaluated: Searched) -> dict:
+        solved = {r.problem: r.proved for r in evaluated.results}
+        proofs = {r.problem: r.tactics for r in evaluated.results if r.proved}
+        return collapse_metrics(policy_for(self.cfg, checkpoint), self.probe, proofs, solved)
+
     # -- one round ----------------------------------------------------------------------------------
 
     def _search(self, tmp: Path, name: str, checkpoint: Path | None, theorems, source: str, what: str) -> Searched:
@@ -208,8 +230,14 @@ class ExpertIteration:
     def _baseline(self) -> Round:
         started = time.monotonic()
         tmp = self.run_dir.begin(0)
-        found = self._search(tmp, "heldout", None, self.heldout, "heldout", "round 0: held-out")
-        metrics = {"round": 0, "train_problems": len(self.corpus), **heldout_metrics(self.heldout, found),
+        ckpt, sft = None, {}
+        if self.cfg.learn.sft_steps > 0 and self.original:  # SFT on the original data first: round 0's policy
+            trained, loss = self._train(tmp, self.original, None, 0, self.cfg.learn.sft_steps)
+            ckpt = tmp / "policy" if trained else None
+            sft = {"sft_steps": self.cfg.learn.sft_steps, "trained": trained, "train_loss": loss}
+        found = self._search(tmp, "heldout", ckpt, self.heldout, "heldout", "round 0: held-out")
+        metrics = {"round": 0, "train_problems": len(self.corpus), **sft, **heldout_metrics(self.heldout, found),
+                   **self._collapse(ckpt, found),
                    "buffer_examples": len(self.original), "seconds": round(time.monotonic() - started, 2)}
         self._report(metrics)
         return self.run_dir.commit(0, tmp, metrics)
@@ -251,8 +279,9 @@ class ExpertIteration:
             "train_new_solved": len(now_solved - solved), "train_solved_ever": len(ever),
             "train_solved_ever_rate": round(len(ever) / len(self.corpus), 4) if self.corpus else 0.0,
             **{f"train_{k}": v for k, v in diversity(found.proofs).items()},
-            **heldout_metrics(self.heldout, evaluated),
+            **heldout_metrics(self.heldout, evaluated), **self._collapse(ckpt, evaluated),
             "buffer_examples": len(examples), "buffer_sources": buffer.sources(),
+            "buffer_original_share": round(buffer.original_share(), 4),
             "buffer_distinct_tactics": len(set(tactics)),
             "buffer_tactic_entropy": round(tactic_entropy(tactics), 4),
             "trained": trained, "train_loss": train_loss,
@@ -262,7 +291,8 @@ class ExpertIteration:
         self._report(metrics)
         return self.run_dir.commit(number, tmp, metrics)
 
-    def _train(self, tmp: Path, examples: list[Example], prev: Path | None, number: int) -> tuple[bool, float | None]:
+    def _train(self, tmp: Path, examples: list[Example], prev: Path | None, number: int,
+               steps: int | None = None) -> tuple[bool, float | None]:
         """Train the round's checkpoint into tmp/policy, once: tmp/trained.json says it is complete, so a
         resumed round does not train again (and a training cut short starts over, from the same seed)."""
         done = tmp / "trained.json"
@@ -270,7 +300,8 @@ class ExpertIteration:
             row = json.loads(done.read_text(encoding="utf-8"))
             return row["trained"], row["train_loss"]
         shutil.rmtree(tmp / "policy", ignore_errors=True)
-        result = train_round(self.cfg, examples, tmp / "policy", prev, number, self._show_progress) if examples else None
+        result = (train_round(self.cfg, examples, tmp / "policy", prev, number, self._show_progress, steps)
+                  if examples else None)
         loss = round(result.losses[-1][1], 4) if result is not None and result.losses else None
         done.write_text(json.dumps({"trained": result is not None, "train_loss": loss}) + "\n", encoding="utf-8")
         return result is not None, loss
@@ -297,14 +328,14 @@ def _rounds_without_gain(done: list[Round]) -> int:
 
 
 def train_round(cfg: Config, examples: Sequence[Example], out: Path, prev: Path | None, number: int,
-                progress: bool):
-    """Train on a round's examples: from the previous round's checkpoint, else the starting checkpoint,
-    else a new model from the train settings."""
+                progress: bool, steps: int | None = None):
+    """Train on a round's examples (`steps`, default learn.steps_per_round): from the previous round's
+    checkpoint, else the starting checkpoint, else a new model from the train settings."""
     from prover.policy import policy_kind
     from prover.policy.train import train_sft
 
-    update: dict = {"steps": cfg.learn.steps_per_round, "seed": cfg.train.seed + number,
-                    "save_every": cfg.learn.steps_per_round}
+    steps = steps or cfg.learn.steps_per_round
+    update: dict = {"steps": steps, "seed": cfg.train.seed + number, "save_every": steps}
     if prev is not None:
         update["init"] = str(prev)
     elif policy_kind(cfg) not in ("automation", "uniform"):

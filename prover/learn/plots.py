@@ -29,7 +29,7 @@ def unit(key: str) -> str:
     """The y-axis unit of a metric, from its name."""
     if "entropy" in key:
         return "bits"
-    if key.endswith(("_rate", "_share", "_coverage", "_fraction")):
+    if key.endswith(("_rate", "_share", "_coverage", "_fraction", "_mass")):
         return "fraction"
     return "count"
 
@@ -56,7 +56,7 @@ def _lines(ax, rows: Sequence[Mapping], series: Sequence[tuple[str, str]], legen
            **axes) -> None:
     """One line per (metric, label) over the rounds that have it, then the axes' labels, legend and grid.
     The series must share one unit, which labels the y axis."""
-    units = {unit(key) for key, _ in series}
+    units = {unit(key) for key, _ in series} or {"fraction"}  # no series (nothing solved yet): an empty panel
     assert len(units) == 1, f"one unit per axis, got {units}"
     for (key, label), colour in zip(series, colours(len(series)), strict=True):
         x, y = _series(rows, key)
@@ -103,20 +103,71 @@ def plot_rounds(rows: Sequence[Mapping], out_dir: str | Path) -> list[Path]:
         ax.legend(fontsize=7, ncol=1 + len(lengths) // 16, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   title="proof length", title_fontsize=7)
     written.append(_save(fig, out_dir / "proof_lengths.png", plt))
+    if any("probe_rare_mass" in r or "heldout_kind_shares" in r for r in rows):
+        written.append(plot_collapse({"run": rows}, out_dir / "collapse.png"))
     return written
+
+
+def _flat(rows: Sequence[Mapping], key: str, prefix: str, field: str | None = None) -> tuple[list[dict], list[str]]:
+    """Rows with a nested {name: value} metric spread into `prefix.name_share` keys; and those names."""
+    names = sorted({n for r in rows for n in (r.get(key) or {})})
+    out = []
+    for r in rows:
+        nested = r.get(key) or {}
+        flat = {"round": r["round"]}
+        for n in names:
+            v = nested.get(n)
+            flat[f"{prefix}{n}_share"] = v.get(field) if isinstance(v, Mapping) and field else v
+        out.append(flat)
+    return out, names
+
+
+def plot_collapse(runs: Mapping[str, Sequence[Mapping]], path: str | Path) -> Path:
+    """The collapse dashboard: one row of panels per run (the arms of benchmarks/collapse.py, or one run):
+    held-out solve rate (all, and the problems needing a rare kind), the policy's entropy on the probe set,
+    its mass on the kinds the teacher used (all, and each rare kind), and the held-out proofs' kind shares
+    per problem."""
+    plt = _pyplot()
+    fig, grid = plt.subplots(len(runs), 4, figsize=(19, 3.8 * len(runs)), squeeze=False)
+    for axes, (name, rows) in zip(grid, runs.items(), strict=True):
+        tag = f"{name}: " if len(runs) > 1 else ""
+        _lines(axes[0], rows, [("heldout_solve_rate", "all held-out"),
+                               ("heldout_rare_solve_rate", "needing a rare kind")],
+               ylim=(0, 1.05), title=f"{tag}held-out solved", legend_loc="lower right")
+        _lines(axes[1], rows, [("probe_tactic_entropy", "tactics (probe)"), ("probe_kind_entropy", "kinds (probe)"),
+                               ("heldout_kind_entropy", "kinds (held-out proofs)")], title=f"{tag}entropy",
+               ylim=(0, None))
+        rare, kinds = _flat(rows, "probe_rare_mass_by_kind", "rare ")
+        merged = [dict(a) | b for a, b in zip(rows, rare, strict=True)]
+        _lines(axes[2], merged, [("probe_needed_mass", "teacher's kind, all probe states"),
+                                 ("probe_rare_mass", "teacher's kind, rare states")]
+               + [(f"rare {k}_share", f"rare: {k}") for k in kinds],
+               ylim=(0, 1.05), title=f"{tag}policy mass on the needed kind")
+        shares, names = _flat(rows, "heldout_kind_shares", "")
+        _lines(axes[3], shares, [(f"{n}_share", n) for n in names], ylim=(0, 1.05),
+               title=f"{tag}kind shares of held-out proofs", legend_loc="upper right")
+    return _save(fig, Path(path), plt)
 
 
 def plot_compare(runs: Mapping[str, Sequence[Mapping]], keys: Sequence[tuple[str, str]], path: str | Path) -> Path:
     """One panel per (key, title), one line per run: e.g. the accumulating buffer against --replace."""
     plt = _pyplot()
-    fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 4))
-    axes = axes if len(keys) > 1 else [axes]
+    cols = len(keys) if len(keys) <= 4 else -(-len(keys) // 2)  # more than four panels: two rows
+    rows_n = -(-len(keys) // cols)
+    fig, grid = plt.subplots(rows_n, cols, figsize=(4.5 * cols, 4 * rows_n), squeeze=False)
+    axes = list(grid.flat)
+    for ax in axes[len(keys):]:
+        ax.set_visible(False)
     run_colours = dict(zip(runs, colours(len(runs)), strict=True))  # one colour per run, in every panel
-    for ax, (key, title) in zip(axes, keys, strict=True):
+    for ax, (key, title) in zip(axes, keys, strict=False):
         for name, rows in runs.items():
             x, y = _series(rows, key)
             ax.plot(x, y, marker="o", label=name, color=run_colours[name])
         ax.set(ylabel=unit(key), title=title)
+        if unit(key) == "fraction":
+            ax.set_ylim(-0.02, 1.02)
+        elif unit(key) == "bits":
+            ax.set_ylim(bottom=0)
         _round_axis(ax)
         ax.grid(alpha=0.3)
         _legend(ax)
