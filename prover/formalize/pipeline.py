@@ -149,9 +149,9 @@ def rank(informal: str, completions: list[str], generator: Generator, env: Proof
         if logps is not None:
             score += W_LOGPROB * logps[i]
             reasons.append(f"model likelihood {logps[i]:.2f} of the best")
-        penalty, why = _vacuity(theorems[group[0]], env, guard, cfg)
+        penalty, vacuity = _vacuity(theorems[group[0]], env, guard, cfg)
         score -= penalty
-        reasons.extend(why)
+        reasons.extend(vacuity)
         variants = sorted({s for k in group for s in accepted[k]} - {rep})
         theorem = Theorem.from_text(rep, header=theorems[group[0]].header, informal=informal)
         ranked.append(Ranked(rep, theorem, score, reasons, size, variants))

@@ -58,7 +58,7 @@ def _shapes(depth: int) -> list[Tree]:
     if depth == 0:
         return [-1]
     smaller = [s for d in range(depth) for s in _shapes(d)]
-    out = []
+    out: list[Tree] = []
     for name, arity in ARITY.items():
         keyword_first = not PHRASES[name].startswith("{")
         for children in itertools.product(smaller, repeat=arity):

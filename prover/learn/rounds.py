@@ -143,7 +143,7 @@ class RunDir:
         write_jsonl(tmp, rows)
         os.replace(tmp, self.root / "metrics.jsonl")
         chosen = policy_round(rounds, self.rule)
-        if chosen is not None:
+        if chosen is not None and chosen.policy_dir is not None:  # policy_round picks trained rounds only
             link = self.root / "policy"
             tmp_link = self.root / ".policy.tmp"
             if tmp_link.is_symlink() or tmp_link.exists():
