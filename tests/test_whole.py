@@ -109,14 +109,19 @@ TRAIN = [
 
 
 @pytest.fixture(scope="module")
-def whole_model(tmp_path_factory):
+def whole_dir(tmp_path_factory):
     torch.set_num_threads(1)
     examples = [Example(*whole_examples(s, t), 1.0) for s, t in TRAIN]
     out = tmp_path_factory.mktemp("whole") / "ckpt"
     train_sft(examples, out, TrainConfig(steps=150, batch_size=8, lr=3e-3, warmup_steps=10, save_every=150,
                                          eval_fraction=0, model_dim=96, model_layers=2, model_heads=4),
               PolicyConfig(device="cpu"), progress=False)
-    return HFPolicy.load(out, PolicyConfig(device="cpu", max_new_tokens=160, temperature=0.7))
+    return out
+
+
+@pytest.fixture(scope="module")
+def whole_model(whole_dir):
+    return HFPolicy.load(whole_dir, PolicyConfig(device="cpu", max_new_tokens=160, temperature=0.7))
 
 
 def test_a_byte_model_trained_on_whole_proofs_proves_in_whole_mode(whole_model):
@@ -281,3 +286,27 @@ def test_bench_in_whole_mode_checks_every_sample_and_reports_pass_at_k_over_samp
     assert set(summary["pass_at_k"]) == {"1", "2", "4"}  # k over the 4 samples of each problem, not 1 attempt
     verified = [r["sampled"]["verified"] / 4 for r in records]
     assert summary["pass_at_k"]["1"] == pytest.approx(sum(verified) / 2, abs=1e-3)
+
+
+def test_expert_iteration_in_whole_mode_learns_from_its_verified_whole_proofs(whole_dir, tmp_path, capsys):
+    """`prover train CORPUS --mode whole`: the rounds sample whole proofs, and each verified one becomes a
+    (statement, whole proof) example in the round's data."""
+    from prover.cli import main
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"name": s.split()[1], "split": "train", "formal_statement": s + " := by",
+                                          "informal_prefix": "", "goal": "", "header": ""}, ensure_ascii=False) + "\n"
+                              for s, _ in TRAIN), encoding="utf-8")
+    config = tmp_path / "run.toml"
+    config.write_text('env = "prop"\n[policy]\ndevice = "cpu"\nmax_new_tokens = 160\ntemperature = 0.7\n'
+                      '[train]\nmodel_dim = 96\nmodel_layers = 2\nmodel_heads = 4\nbatch_size = 8\n'
+                      '[learn]\nheldout_fraction = 0.25\nsteps_per_round = 5\npatience = 0\n')
+    out = tmp_path / "run"
+    code = main(["train", str(corpus), "--config", str(config), "--mode", "whole", "--samples", "8",
+                 "--policy", str(whole_dir),
+                 "--rounds", "1", "--out", str(out), "--json"])
+    assert code == 0, capsys.readouterr().err
+    data = [json.loads(line) for line in (out / "rounds" / "round-0001" / "data.jsonl").read_text().splitlines()]
+    whole = [ex for ex in data if ex["state"].endswith(":= by")]
+    assert whole and all(ex["state"].startswith("theorem ") and ex["tactic"] for ex in whole)
+    assert not [ex for ex in data if not ex["state"].endswith(":= by")]  # no search graph: whole proofs only

@@ -52,6 +52,11 @@ def add_parser(sub, parent) -> None:
                          "(none: it writes them; default: as the checkpoint was trained)")
     ei.add_argument("--budget-steps", dest="search.budget_steps", type=int, metavar="N", help="env calls an attempt")
     ei.add_argument("--search", dest="search.algorithm", choices=["mcts", "bfs", "rollout"])
+    ei.add_argument("--mode", dest="policy.mode", choices=["tactic", "whole", "hybrid"],
+                    help="what the policy writes: tactics (default), whole proofs (trained on the verified "
+                         "proofs as statement -> proof), or both (hybrid)")
+    ei.add_argument("--samples", dest="policy.samples", type=int, metavar="N",
+                    help="whole/hybrid: proofs sampled per problem at most")
     ei.add_argument("--workers", dest="ray.workers", type=int, metavar="N",
                     help="each round's searches on N parallel workers (1: no Ray)")
     ei.add_argument("--ray-address", dest="ray.address", metavar="ADDR",

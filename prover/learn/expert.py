@@ -53,11 +53,17 @@ class Found:
     graph: Any = None
 
 
-def found_in(result: Any, source: str, max_negatives: int, keep_graph: bool = False) -> Found:
-    """A Task's `collect`: examples only from proofs the final check accepted."""
+def found_in(result: Any, source: str, max_negatives: int, keep_graph: bool = False, whole: bool = False) -> Found:
+    """A Task's `collect`: examples only from proofs the final check accepted. `whole` (policy.mode whole or
+    hybrid): the verified proof is also a (statement, whole proof) example, what a whole-proof model learns."""
     examples = []
     if result.proved and result.graph is not None:
         examples = examples_from_graph(result.graph, result.theorem.name, source, max_negatives)
+    if whole and result.proved and result.proof is not None:
+        from prover.policy.whole import whole_examples
+
+        examples.append(Example(*whole_examples(result.theorem.statement, result.proof.tactics), 1.0, source,
+                                result.theorem.name))
     return Found(examples, result.graph if keep_graph else None)
 
 
@@ -94,7 +100,8 @@ def policy_for(cfg: Config, checkpoint: Path | None):
 
 
 def tasks_for(cfg: Config, theorems: Iterable[Theorem], source: str, keep_graphs: bool = False) -> list[Task]:
-    collect = partial(found_in, source=source, max_negatives=cfg.learn.max_negatives, keep_graph=keep_graphs)
+    collect = partial(found_in, source=source, max_negatives=cfg.learn.max_negatives, keep_graph=keep_graphs,
+                      whole=cfg.policy.mode != "tactic")
     return [Task(Problem(t, source, source), 0, cfg, collect) for t in theorems]
 
 
