@@ -110,7 +110,7 @@ def _todo(problems: list[Informal], done: set) -> Iterator[Informal]:
 
 def run_batch(cfg: Config, corpus: str, out: str, resume: bool, progress: bool) -> BatchCounts:
     """The CLI's batch: one generator, env and guard for the whole corpus, a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from prover.env import make_env
     from prover.formalize.generate import make_generator
@@ -121,7 +121,7 @@ def run_batch(cfg: Config, corpus: str, out: str, resume: bool, progress: bool) 
     env = make_env(cfg)
     guard = guard_policy(cfg)
     bar = Progress(TextColumn("formalize"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[ok]} accepted"),
-                   transient=True, disable=not progress)
+                   TimeRemainingColumn(), transient=True, disable=not progress)
     task = bar.add_task("formalize", total=len(problems), ok=0)
     try:
         with bar:

@@ -106,10 +106,10 @@ def tasks_for(cfg: Config, theorems: Iterable[Theorem], source: str, keep_graphs
 
 
 def _progress(what: str, total: int, enabled: bool):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     bar = Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[solved]} solved"),
-                   transient=True, disable=not enabled)
+                   TimeRemainingColumn(), transient=True, disable=not enabled)
     return bar, bar.add_task(what, total=total, solved=0)
 
 
