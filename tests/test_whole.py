@@ -310,3 +310,19 @@ def test_expert_iteration_in_whole_mode_learns_from_its_verified_whole_proofs(wh
     whole = [ex for ex in data if ex["state"].endswith(":= by")]
     assert whole and all(ex["state"].startswith("theorem ") and ex["tactic"] for ex in whole)
     assert not [ex for ex in data if not ex["state"].endswith(":= by")]  # no search graph: whole proofs only
+
+
+def test_a_chat_layout_goes_to_the_chat_api_with_its_system_message(scripted):
+    from prover.config import load
+    from prover.policy import make_generator
+
+    server, url = scripted
+    answer = {"choices": [{"index": 0, "message": {"content": "```lean4\ntheorem t : True := by\n  trivial\n```"},
+                           "finish_reason": "stop"}]}
+    server.script = [(200, json.dumps(answer).encode())]
+    cfg = load(overrides={"env": "lean", "policy.endpoint": url.rsplit("/v1/", 1)[0], "policy.whole_format": "kimina"})
+    gen = make_generator(cfg)
+    [[proof]] = gen.generate([ProofPrompt("theorem t : True", informal="Show True.")], 1)
+    assert proof.tactics == ("trivial",)
+    body = server.bodies[0]
+    assert [m["role"] for m in body["messages"]] == ["system", "user"] and "# Problem: Show True." in body["messages"][1]["content"]

@@ -43,11 +43,12 @@ def make_policy(cfg: Config) -> Policy:
     return RankedPolicy(proposer(pcfg.candidates, pcfg), model, pcfg.candidate_width)
 
 
-def endpoint_client(pcfg: PolicyConfig, max_tokens: int, stops: tuple[str, ...] = ()):
+def endpoint_client(pcfg: PolicyConfig, max_tokens: int, stops: tuple[str, ...] = (), api: str | None = None):
     from prover.policy.endpoint import EndpointGenerator, endpoint_url
 
     assert pcfg.endpoint is not None
-    return EndpointGenerator(endpoint_url(pcfg.endpoint, pcfg.endpoint_api), pcfg.endpoint_api, pcfg.endpoint_model,
+    api = api or pcfg.endpoint_api
+    return EndpointGenerator(endpoint_url(pcfg.endpoint, api), api, pcfg.endpoint_model,
                              pcfg.endpoint_key, pcfg.temperature, max_tokens, pcfg.endpoint_timeout, stops)
 
 
@@ -57,8 +58,9 @@ def make_generator(cfg: Config):
     from prover.policy.whole import EndpointProofGenerator, ModelProofGenerator, whole_format
 
     fmt = whole_format(cfg.policy.whole_format)
-    if cfg.policy.endpoint:
-        return EndpointProofGenerator(endpoint_client(cfg.policy, cfg.policy.whole_max_tokens, fmt.stops), fmt)
+    if cfg.policy.endpoint:  # a chat layout (DeepSeek-Prover-V2, Kimina) goes to the chat API, whose template it needs
+        api = "chat" if fmt.chat else None
+        return EndpointProofGenerator(endpoint_client(cfg.policy, cfg.policy.whole_max_tokens, fmt.stops, api), fmt)
     kind = policy_kind(cfg)
     if kind in ("automation", "uniform"):
         raise ProverError(f"--mode {cfg.policy.mode} needs a model: --policy CHECKPOINT or --policy-endpoint URL")

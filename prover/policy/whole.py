@@ -164,9 +164,19 @@ class ModelProofGenerator:
         self.model, self.fmt = model, fmt
 
     def generate(self, prompts: Sequence[ProofPrompt], n: int) -> list[list[SampledProof]]:
-        texts = [self.fmt.prompt(p) for p in prompts]
+        texts = [self._chat(self.fmt.prompt(p)) if self.fmt.chat else self.fmt.prompt(p) for p in prompts]
         return [[SampledProof(text, self.fmt.read(text, p), lp) for text, lp in row]
                 for p, row in zip(prompts, self.model.sample_scored(texts, n), strict=True)]
+
+
+    def _chat(self, text: str) -> str:
+        """A chat layout through the checkpoint's own chat template (as a chat server would apply it)."""
+        tok = self.model.ckpt.tokenizer
+        if getattr(tok, "chat_template", None) is None:
+            return text
+        messages = ([{"role": "system", "content": self.fmt.system}] if self.fmt.system else []) + [
+            {"role": "user", "content": text}]
+        return str(tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False))
 
 
 class ScriptedProofGenerator:
