@@ -308,3 +308,22 @@ def test_training_on_two_workers_equals_one_even_when_a_worker_dies(ray_local, t
                          for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert strip(two) == strip(one)
     assert json.loads((one / "rounds" / "round-0001" / "metrics.json").read_text())["trained"]
+
+
+def test_test_time_rl_on_two_ray_workers_meets_the_fates_it_meets_here(ray_local, tmp_path):
+    """TTRL's candidates searched on the Ray executor: the same statuses, proofs and env calls as the
+    local executor (and so as the loop one at a time, tests/test_learn_ttrl.py)."""
+    from prover.core import Theorem
+    from prover.learn.variants import PropVariants
+    from tests.test_learn_ttrl import HARD, ListSource, run_round, small_cfg
+
+    cfg = small_cfg(**{"learn.ttrl_budget_steps": 5000, "learn.ttrl_variants": 12, "search.timeout": None,
+                       "ray.workers": 2})
+    made = PropVariants().variants(Theorem.from_text(HARD), 12, seed=0)
+    fates = lambda r: [(c["name"], c["status"], c["tactics"], c["env_calls"])  # noqa: E731
+                       for c in r.rounds[0]["candidates"]]
+    with LocalExecutor(cfg) as local:
+        here = run_round(cfg, ListSource(made), tmp=tmp_path / "here", executor=local)
+    with RayExecutor(cfg) as ray_executor:
+        there = run_round(cfg, ListSource(made), tmp=tmp_path / "there", executor=ray_executor)
+    assert fates(there) == fates(here) and any(status == "kept" for _, status, _, _ in fates(here))

@@ -57,7 +57,7 @@ def variant(text: str, kind: str = "specialise") -> Variant:
     return Variant(t, kind, PropVariants().key(t))
 
 
-def run_round(cfg, source, target_text=HARD, tmp=None, env=None, policy=None):
+def run_round(cfg, source, target_text=HARD, tmp=None, env=None, policy=None, executor=None):
     """One TTRL run with training skipped: which candidates were tried, and how, is what is checked."""
     import prover.learn.expert as expert
 
@@ -65,7 +65,7 @@ def run_round(cfg, source, target_text=HARD, tmp=None, env=None, policy=None):
         real_policy = expert.policy_for
         expert.policy_for = lambda *_a: policy
 
-    run = TestTimeRL(cfg, tmp, env=env or PropEnv(), source=source)
+    run = TestTimeRL(cfg, tmp, env=env or PropEnv(), source=source, executor=executor)
 
     real = expert.train_round
     expert.train_round = lambda *a, **k: None  # no model needed to check which candidates were tried
@@ -141,6 +141,24 @@ def test_target_equivalent_and_rejected_candidates_are_never_kept(tmp_path):
     assert tried["v"]["status"] == "kept" and len(tried["v"]["tactics"]) >= 2
     assert row["variants"] == 2 and row["variants_elaborated"] == 1 and row["variants_kept"] == 1
     assert tried["l"]["curriculum"] and row["lemmas"] == 1  # counted apart, never as a variant
+
+
+def test_candidates_on_an_executor_meet_the_same_fates_as_one_at_a_time(tmp_path):
+    """With budget for every candidate at its full search budget, the executor's batches keep, refute and
+    refuse exactly what the sequential loop does, and spend the same env calls."""
+    from prover.attempts import LocalExecutor
+
+    cfg = small_cfg(**{"learn.ttrl_budget_steps": 5000, "learn.ttrl_variants": 13})
+    made = PropVariants().variants(Theorem.from_text(HARD), 12, seed=0)
+    made.append(Variant(Theorem.from_text("theorem bad (p : Prop) : p ∧"), "model", "bad-key"))
+    here = run_round(cfg, ListSource(made), tmp=tmp_path / "here")
+    with LocalExecutor(cfg) as executor:
+        there = run_round(cfg, ListSource(made), tmp=tmp_path / "there", executor=executor)
+    fates = lambda r: [(c["name"], c["status"], c["tactics"], c["env_calls"])  # noqa: E731
+                       for c in r.rounds[0]["candidates"]]
+    assert fates(there) == fates(here) and len(fates(here)) == 13
+    assert {status for _, status, _, _ in fates(here)} >= {"kept", "rejected"}
+    assert there.env_calls == here.env_calls
 
 
 def test_a_one_tactic_proof_is_too_easy_to_keep(tmp_path):

@@ -14,6 +14,11 @@ Every env call counts against `learn.ttrl_budget_steps` (opens, tactic steps, `e
 final whole-proof check is not a search step and is not counted, as everywhere else) and the run stops at
 `learn.ttrl_timeout` wall seconds, training included.
 
+With an executor (`--workers N`, `--ray-address`), a round's candidates are searched there, as many at
+once as the budget left holds at their full `ttrl_variant_steps` each, then the negations of those not
+proved; without one they are searched here, one at a time. Either way a candidate's outcome is decided by
+`_outcome`, so the two paths keep and refuse the same candidates.
+
 OUT/ttrl.jsonl gets one line per round as it ends; OUT/round-K/policy is the checkpoint trained in round K.
 """
 
@@ -24,7 +29,9 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from prover.config import Config
 from prover.core import ProverError, Theorem
@@ -32,7 +39,40 @@ from prover.learn.buffer import Example, dedup
 from prover.learn.extract import examples_from_graph
 from prover.learn.variants import PropVariants, Variant, VariantSource
 
+if TYPE_CHECKING:
+    from prover.attempts import AttemptRecord, Executor
+
 Log = Callable[[str], None]
+
+
+def _source(v: Variant) -> str:
+    return "ttrl-lemma" if v.curriculum else "ttrl-variant"
+
+
+@dataclass(frozen=True)
+class _Searched:
+    """One candidate search, searched here (an Attempt) or on an executor (its record): what deciding the
+    candidate's fate needs."""
+
+    rejected: bool
+    proved: bool
+    tactics: list[str]
+    examples: list[Example]
+    env_calls: int
+
+    @classmethod
+    def of(cls, result: Any, v: Variant, max_negatives: int) -> _Searched:
+        proved = bool(result.proved and result.proof is not None)
+        examples = (examples_from_graph(result.graph, result.theorem.name, _source(v), max_negatives)
+                    if proved else [])
+        return cls(result.stop_reason == "rejected", proved, list(result.proof.tactics) if proved else [], examples,
+                   result.usage.env_calls)
+
+    @classmethod
+    def of_record(cls, record: AttemptRecord) -> _Searched:
+        examples = record.collected.examples if record.proved and record.collected is not None else []
+        return cls(record.stop_reason == "rejected", record.proved, list(record.tactics) if record.proved else [],
+                   examples, record.stats.env_calls or 0)
 
 
 @dataclass
@@ -127,7 +167,7 @@ class TestTimeRL:
     __test__ = False  # not a pytest class, whatever its name
 
     def __init__(self, cfg: Config, out: str | Path, *, env=None, replay: Sequence[Example] = (),
-                 source: VariantSource | None = None, log: Log | None = None) -> None:
+                 source: VariantSource | None = None, log: Log | None = None, executor: Executor | None = None) -> None:
         from prover.env import make_env
 
         self.cfg, self.out = cfg, Path(out)
@@ -139,6 +179,7 @@ class TestTimeRL:
         self.replay = list(replay)
         self.source = source or variant_source(cfg, self.env)
         self.say = log or (lambda _m: None)
+        self.executor = executor
         learn = cfg.learn
         self.meter = Meter(learn.ttrl_budget_steps, learn.ttrl_timeout)
 
@@ -163,28 +204,67 @@ class TestTimeRL:
     def _try(self, policy, v: Variant, reserve: int) -> tuple[Tried, list[Example]]:
         learn = self.cfg.learn
         spent = self.meter.spent
-        result = self._attempt(policy, v.theorem, min(learn.ttrl_variant_steps, self.meter.left() - reserve))
-        if result.stop_reason == "rejected":
-            return Tried(v, "rejected", [], self.meter.spent - spent), []
-        status = "not_proved"
-        if not result.proved and v.negation is not None and self.meter.left() - reserve >= 2:
-            negated = self._attempt(policy, v.negation, min(learn.ttrl_variant_steps, self.meter.left() - reserve))
-            if negated.proved:
-                result, status = negated, "refuted"
-        tactics = list(result.proof.tactics) if result.proved and result.proof else []
-        if result.proved:
-            if len(tactics) < learn.ttrl_min_tactics:
-                return Tried(v, "too_easy", tactics, self.meter.spent - spent), []
-            status = "kept" if status == "not_proved" else status
-            source = "ttrl-lemma" if v.curriculum else "ttrl-variant"
-            found = examples_from_graph(result.graph, result.theorem.name, source, learn.max_negatives)
-            return Tried(v, status, tactics, self.meter.spent - spent), found
-        return Tried(v, status, tactics, self.meter.spent - spent), []
+        first = _Searched.of(self._attempt(policy, v.theorem, min(learn.ttrl_variant_steps, self.meter.left() - reserve)),
+                             v, learn.max_negatives)
+        negated = None
+        if not first.rejected and not first.proved and v.negation is not None and self.meter.left() - reserve >= 2:
+            result = self._attempt(policy, v.negation, min(learn.ttrl_variant_steps, self.meter.left() - reserve))
+            negated = _Searched.of(result, v, learn.max_negatives)
+        return self._outcome(v, first, negated, self.meter.spent - spent)
+
+    def _outcome(self, v: Variant, first: _Searched, negated: _Searched | None, env_calls: int
+                 ) -> tuple[Tried, list[Example]]:
+        """A candidate's fate from its search (and its negation's): the difficulty band and the statuses."""
+        if first.rejected:
+            return Tried(v, "rejected", [], env_calls), []
+        result, status = first, "not_proved"
+        if not first.proved and negated is not None and negated.proved:
+            result, status = negated, "refuted"
+        if not result.proved:
+            return Tried(v, status, [], env_calls), []
+        if len(result.tactics) < self.cfg.learn.ttrl_min_tactics:
+            return Tried(v, "too_easy", result.tactics, env_calls), []
+        return Tried(v, "kept" if status == "not_proved" else status, result.tactics, env_calls), result.examples
+
+    def _try_on_executor(self, policy_cfg: Config, candidates: list[Variant], reserve: int
+                         ) -> list[tuple[Tried, list[Example]]]:
+        """The candidates on the executor: as many as the budget left holds at their full variant budget,
+        all at once; then, the same way, the negations of those not proved."""
+        from prover.attempts import Problem, Task
+        from prover.learn.expert import found_in
+
+        learn = self.cfg.learn
+        steps = learn.ttrl_variant_steps
+        batch = candidates[:max(0, (self.meter.left() - reserve) // steps)]
+        scfg = policy_cfg.model_copy(update={"search": policy_cfg.search.model_copy(update={"budget_steps": steps})})
+
+        executor = self.executor
+        assert executor is not None
+
+        def run(theorems: list[tuple[Variant, Theorem]]) -> list[_Searched]:
+            tasks = [Task(Problem(t, "ttrl", "ttrl"), 0, scfg, partial(found_in, source=_source(v),
+                                                                      max_negatives=learn.max_negatives))
+                     for v, t in theorems]
+            got = {r.key: r for r in executor.run(tasks)} if tasks else {}
+            out = [_Searched.of_record(got[(task.problem.name, 0)]) for task in tasks]
+            self.meter.spent += sum(s.env_calls for s in out)
+            return out
+
+        firsts = run([(v, v.theorem) for v in batch])
+        retry = [(v, v.negation) for v, s in zip(batch, firsts, strict=True)
+                 if not s.rejected and not s.proved and v.negation is not None]
+        retry = retry[:max(0, (self.meter.left() - reserve) // steps)]
+        negations = dict(zip([v.key for v, _ in retry], run(retry), strict=True))
+        out = []
+        for v, first in zip(batch, firsts, strict=True):
+            negated = negations.get(v.key)
+            out.append(self._outcome(v, first, negated, first.env_calls + (negated.env_calls if negated else 0)))
+        return out
 
     # -- the loop -----------------------------------------------------------------------------------
 
     def run(self, target: Theorem) -> TTRLResult:
-        from prover.learn.expert import policy_for, train_round
+        from prover.learn.expert import policy_cfg, policy_for, train_round
 
         learn = self.cfg.learn
         target_key = self.source.key(target)
@@ -213,7 +293,7 @@ class TestTimeRL:
                 self._write(rows, row)
                 self.say(f"round {k}: target not proved; no rounds left")
                 break
-            tried, found = self._round(policy, target, result.graph, seen, k)
+            tried, found = self._round(policy, policy_cfg(self.cfg, ckpt), target, result.graph, seen, k)
             learned += found
             counts = _counts(tried)
             row |= counts | {"candidates": [t.to_json() for t in tried]}
@@ -233,7 +313,8 @@ class TestTimeRL:
             self._write(rows, row)
         return TTRLResult(target, proved, tactics, self.meter.spent, self.meter.elapsed(), rows, ckpt, stop)
 
-    def _round(self, policy, target: Theorem, graph, seen: set, k: int) -> tuple[list[Tried], list[Example]]:
+    def _round(self, policy, policy_cfg: Config, target: Theorem, graph, seen: set, k: int
+               ) -> tuple[list[Tried], list[Example]]:
         learn = self.cfg.learn
         before = self.source.env_calls()
         made = self.source.variants(target, learn.ttrl_variants, learn.seed + k)
@@ -241,6 +322,16 @@ class TestTimeRL:
         self.meter.spent += self.source.env_calls() - before  # extract_goal requests
         tried, found = [], []
         reserve = self.cfg.search.budget_steps * (learn.ttrl_rounds - k)  # the target's searches still to come
+        if self.executor is not None:
+            fresh = []
+            for v in made + lemmas:
+                if v.key not in seen:
+                    seen.add(v.key)
+                    fresh.append(v)
+            for t, ex in self._try_on_executor(policy_cfg, fresh, reserve):
+                tried.append(t)
+                found += ex
+            return tried, found
         for v in made + lemmas:
             if v.key in seen:  # tried in an earlier round, or made twice
                 continue
@@ -270,12 +361,23 @@ def _counts(tried: list[Tried]) -> dict:
 
 
 def test_time_rl(cfg: Config, target: Theorem, out: str | Path, data: str | None = None, *, env=None,
-                 replay: Sequence[Example] = (), log: Log | None = None) -> TTRLResult:
-    """One TTRL run on `target` (any env); `data` adds original (state, tactic) examples to the replay."""
+                 replay: Sequence[Example] = (), log: Log | None = None, executor: Executor | None = None
+                 ) -> TTRLResult:
+    """One TTRL run on `target` (any env); `data` adds original (state, tactic) examples to the replay.
+    Candidates are searched on `executor`, or on one made here from `--workers N` / `--ray-address`."""
+    from prover.attempts import make_executor
     from prover.learn.corpus import original_examples
 
-    run = TestTimeRL(cfg, out, env=env, replay=list(replay) + original_examples(data), log=log)
+    owned = executor is None and (cfg.ray.workers > 1 or cfg.ray.address is not None)
+    if owned:
+        executor = make_executor(cfg)
     try:
-        return run.run(target)
+        run = TestTimeRL(cfg, out, env=env, replay=list(replay) + original_examples(data), log=log,
+                         executor=executor)
+        try:
+            return run.run(target)
+        finally:
+            run.close()
     finally:
-        run.close()
+        if owned and executor is not None:
+            executor.close()
