@@ -28,10 +28,10 @@ import torch
 
 from prover.bench.passk import mean_pass_at_k
 from prover.config import PolicyConfig, SearchConfig, TrainConfig
-from prover.core import Failed, Proved, Theorem
+from prover.core import Theorem
 from prover.env.prop import PropEnv
 from prover.env.prop.generate import problems
-from prover.policy import UniformPolicy
+from prover.learn.teacher import bfs_proof
 from prover.policy.data import Example
 from prover.policy.endpoint import EndpointGenerator
 from prover.policy.hf import HFPolicy
@@ -48,23 +48,6 @@ def needs_case_split(theorem: Theorem) -> bool:
 
     st = parse(theorem.statement)
     return not provable([t for _, t in st.binders if t is not None], st.target, or_left=False)
-
-
-def bfs_proof(env: PropEnv, theorem: Theorem, budget: int = 3000) -> list[tuple[str, str]] | None:
-    """(state, tactic) along a shortest proof found by breadth-first search over the uniform moves."""
-    policy, root = UniformPolicy(), env.open(theorem)
-    frontier, seen, steps = [(root, [])], {root.goals}, 0
-    while frontier and steps < budget:
-        state, path = frontier.pop(0)
-        for tactic, _ in policy.propose([state.text], 100)[0]:
-            result = env.step(state, tactic)
-            steps += 1
-            if isinstance(result, Proved):
-                return path + [(state.text, tactic)]
-            if not isinstance(result, Failed) and result.state.goals not in seen:
-                seen.add(result.state.goals)
-                frontier.append((result.state, path + [(state.text, tactic)]))
-    return None
 
 
 def training_data(n: int) -> tuple[list[Example], int]:

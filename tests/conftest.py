@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,30 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 FIXTURES = SHARED / "fixtures" / "lean-repl"
 MINIF2F = SHARED / "data" / "minif2f.jsonl"
+
+
+# A training run small enough for a test: a byte model of a few thousand parameters, searches bounded by env
+# calls alone (no wall clock), the [learn] section given by the test.
+TINY_TRAINING = """env = "prop"
+[policy]
+kind = "uniform"
+device = "cpu"
+max_new_tokens = 32
+[search]
+budget_steps = 10
+timeout = 1e9
+[train]
+model_dim = 32
+model_layers = 1
+model_heads = 2
+batch_size = 8
+warmup_steps = 2
+"""
+
+
+def tiny_training(**learn: object) -> str:
+    """TINY_TRAINING with these [learn] settings, as a TOML file's text."""
+    return TINY_TRAINING + "[learn]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in learn.items())
 
 
 def pytest_collection_modifyitems(config, items):

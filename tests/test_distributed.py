@@ -24,6 +24,7 @@ from prover.env.prop import PropEnv
 from prover.env.prop.generate import problems, unprovable
 from prover.policy import UniformPolicy
 from prover.search.attempt import attempt
+from tests.conftest import tiny_training
 
 pytestmark = pytest.mark.slow
 
@@ -245,25 +246,7 @@ def test_one_tree_over_two_workers_each_with_its_own_lean_repl(ray_local, tmp_pa
     assert stats["failed"] > 0 and stats["workers"] == 2
 
 
-TINY_TRAINING = """
-env = "prop"
-[policy]
-kind = "uniform"
-device = "cpu"
-max_new_tokens = 32
-[search]
-budget_steps = 10
-timeout = 1e9
-[train]
-model_dim = 32
-model_layers = 1
-model_heads = 2
-batch_size = 8
-warmup_steps = 2
-[learn]
-heldout = "prop:easy:3"
-steps_per_round = 4
-"""
+TINY_TRAINING = tiny_training(heldout="prop:easy:3", steps_per_round=4)
 
 
 def test_training_on_two_workers_equals_one_even_when_a_worker_dies(ray_local, tmp_path, monkeypatch):

@@ -8,26 +8,10 @@ import prover.policy.train as policy_train
 from prover.cli import main
 from prover.learn.buffer import Example, write_examples
 from prover.learn.rounds import RunDir
+from tests.conftest import tiny_training
 
 ORIGINAL = [Example("p q : Prop\n⊢ p ∧ q → q ∧ p", "intro h"), Example("p q : Prop\nh : p ∧ q\n⊢ q ∧ p", "exact ⟨h.2, h.1⟩")]
-TINY = """
-env = "prop"
-[policy]
-kind = "uniform"
-device = "cpu"
-max_new_tokens = 32
-[search]
-budget_steps = 10
-[train]
-model_dim = 32
-model_layers = 1
-model_heads = 2
-batch_size = 8
-warmup_steps = 2
-[learn]
-heldout = "prop:easy:3"
-steps_per_round = 4
-"""
+TINY = tiny_training(heldout="prop:easy:3", steps_per_round=4)
 
 
 @pytest.fixture(scope="module")

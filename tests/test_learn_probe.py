@@ -20,6 +20,7 @@ from prover.learn.probe import (
 )
 from prover.learn.teacher import teacher_proofs
 from prover.policy.data import read_examples
+from tests.conftest import tiny_training
 
 
 def test_tactic_kinds_say_what_a_step_does():
@@ -97,25 +98,7 @@ def test_teacher_proofs_are_verified_steps_and_the_cli_writes_them(tmp_path, cap
     assert row["proved"] == taught.proved and row["examples"] == len(read_examples(out)) == len(taught.examples())
 
 
-TINY = """
-env = "prop"
-[policy]
-kind = "uniform"
-device = "cpu"
-max_new_tokens = 32
-[search]
-budget_steps = 10
-[train]
-model_dim = 32
-model_layers = 1
-model_heads = 2
-batch_size = 8
-warmup_steps = 2
-[learn]
-heldout = "prop:hard:3"
-steps_per_round = 3
-patience = 0
-"""
+TINY = tiny_training(heldout="prop:hard:3", steps_per_round=3, patience=0)
 
 
 @pytest.mark.slow
