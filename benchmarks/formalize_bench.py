@@ -46,6 +46,8 @@ def main() -> None:
     ap.add_argument("--arch", choices=["causal", "seq2seq"], default="causal")
     ap.add_argument("--temperature", type=float, default=0.8, help="sampling temperature of the formalizer")
     ap.add_argument("--examples", type=int, default=4000, help="training sentences")
+    ap.add_argument("--repeats", type=float, default=0.0,
+                    help="share of training sentences with a sentence repeated, as theorems have (propdata.examples)")
     ap.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=True,
                     help="also train statement -> sentence, which back-translation ranking uses (default: on)")
     ap.add_argument("--eval", type=int, default=50, help="sentences evaluated per split")
@@ -73,7 +75,7 @@ def main() -> None:
         model = str(out / "model")
         shutil.rmtree(model, ignore_errors=True)
         started, cpu = time.monotonic(), time.process_time()
-        result = train_demo(model, cfg, n_examples=args.examples, reverse=args.reverse)
+        result = train_demo(model, cfg, n_examples=args.examples, reverse=args.reverse, repeats=args.repeats)
         summary["train"] = {"seconds": round(time.monotonic() - started, 1),
                             "cpu_seconds": round(time.process_time() - cpu, 1), "parameters": result.parameters,
                             "steps": result.steps, "loss_first": round(result.losses[0][1], 3),

@@ -138,6 +138,11 @@ class RayConfig(Section):
     num_cpus: int | None = None  # local Ray only: CPUs Ray may use (None: all of this machine's cores)
     policy_cpus: int = 0  # CPUs reserved for the policy server, and its torch threads (0: none reserved, 1 thread)
 
+    @property
+    def used(self) -> bool:
+        """Whether work goes to Ray: more than one worker, or a cluster to join."""
+        return self.workers != 1 or bool(self.address)
+
 
 class BenchConfig(Section):
     attempts: int = 1  # per problem; pass@k is reported for k up to this

@@ -13,6 +13,7 @@ from prover.config import load
 from prover.core import ProverError
 from prover.env.prop import PropEnv
 from prover.formalize import propcheck, propdata
+from prover.formalize.batch import rejected_path
 from prover.formalize.pipeline import screen
 from prover.formalize.prompting import fewshot_prompt, load_pairs, statement_from
 from prover.formalize.statement import normalize
@@ -133,6 +134,31 @@ def test_prop_gold_statements_elaborate_and_mean_what_they_say():
     for ex in propdata.examples("train", 40) + propdata.examples("heldout", 40):
         theorem, why = screen(ex.formal, env, PROP)
         assert theorem is not None, (ex.formal, why)
+
+
+def _shape(tree):
+    return -1 if isinstance(tree, int) else (tree[0], *map(_shape, tree[1:]))
+
+
+def _slots(tree):
+    return [tree] if isinstance(tree, int) else [s for c in tree[1:] for s in _slots(c)]
+
+
+def test_informal_theorems_repeat_a_sentence_are_provable_and_keep_the_template_split():
+    from prover.env.prop.decide import decide
+
+    env = PropEnv()
+    heldout_shapes = {_shape(t) for t in propdata.templates()["heldout"]}
+    for split in ("train", "heldout"):
+        found = propdata.theorems(split, 30)
+        assert len({ex.informal for ex in found}) == 30
+        for ex in found:
+            assert decide(ex.formal) and screen(ex.formal, env, PROP)[0] is not None
+            assert len(set(_slots(ex.template))) < len(_slots(ex.template))  # some sentence repeats
+            assert (_shape(ex.template) in heldout_shapes) == (split == "heldout")
+    assert not any(len(set(_slots(ex.template))) < len(_slots(ex.template)) for ex in propdata.examples("train", 200))
+    mixed = propdata.examples("train", 200, repeats=0.5)  # what the formalizer trains on to read theorems
+    assert 50 < sum(len(set(_slots(ex.template))) < len(_slots(ex.template)) for ex in mixed) < 150
 
 
 def test_prop_equivalence_is_logical_not_textual():
@@ -290,6 +316,23 @@ def test_cli_formalize_with_a_model_and_prove(tiny_model, capsys):
         assert code == (0 if proof["proved"] else 1)
     else:
         assert code == 1
+
+
+@pytest.mark.slow
+def test_a_batch_on_two_ray_workers_writes_the_rows_one_process_writes(tiny_model, tmp_path, capsys):
+    corpus = tmp_path / "informal.jsonl"
+    corpus.write_text("".join(json.dumps({"name": f"s{i}", "informal": ex.informal}) + "\n"
+                              for i, ex in enumerate(propdata.examples("train", 6, draw=1, max_depth=1))))
+    written = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"formal{workers}.jsonl"
+        code, _, _ = run_cli(capsys, "formalize", str(corpus), "--out", str(out), "--env", "prop", "--model",
+                             str(tiny_model), "--n", "4", "--workers", workers, "--json")
+        rows = [json.loads(line) for path in (out, rejected_path(out)) if path.exists()
+                for line in path.read_text().splitlines()]
+        assert code == 0 and sorted(r["name"] for r in rows) == [f"s{i}" for i in range(6)]  # each once
+        written[workers] = {r["name"]: r.get("formal_statement") for r in rows}
+    assert written["1"] == written["2"]  # sampling is seeded per call: a row does not depend on the worker
 
 
 @pytest.mark.lean

@@ -10,7 +10,7 @@ from prover.cli import main
 from prover.config import load
 from prover.core import ProverError
 from prover.env.prop import PropEnv
-from prover.formalize.batch import formalize_corpus, read_informal, rejected_path
+from prover.formalize.batch import formalize_corpus, outcome, read_informal, rejected_path
 from prover.formalize.pipeline import formalize, guard_policy
 from prover.learn.corpus import load_theorems
 
@@ -49,8 +49,14 @@ def corpus(tmp_path):
     return path
 
 
-def one(env):
-    return lambda text: formalize(text, Fake(), env, guard_policy(PROP), PROP, n=2)
+def one(env, seen=None):
+    """A Formalizer: the fake model's statement for each problem, through the real gate and ranking."""
+    def formalizer(problems):
+        for p in problems:
+            if seen is not None:
+                seen.append(p.name)
+            yield outcome(p, formalize(p.text, Fake(), env, guard_policy(PROP), PROP, n=2))
+    return formalizer
 
 
 def test_a_batch_writes_the_best_statement_per_problem_and_the_rejected_with_the_reason(corpus, tmp_path):
@@ -86,8 +92,7 @@ def test_a_killed_batch_resumes_with_no_duplicate_rows(corpus, tmp_path, monkeyp
     with pytest.raises(ProverError, match="--resume"):
         formalize_corpus(read_informal(corpus), out, one(env))
     done = []
-    counts = formalize_corpus(read_informal(corpus), out, lambda text: done.append(text) or one(env)(text),
-                              resume=True)
+    counts = formalize_corpus(read_informal(corpus), out, one(env, done), resume=True)
     assert counts.done_before == 2 and len(done) == 2  # only the two not written yet
     names = [json.loads(line)["name"] for p in (out, rejected_path(out)) for line in p.read_text().splitlines()]
     assert sorted(names) == ["w0", "w1", "w2", "w3"]

@@ -1,8 +1,8 @@
 """The executor protocol: run these tasks, yield each record as it finishes (in no fixed order).
 
-`make_executor(cfg)` is the one place local or Ray is chosen (from `ray.workers` and `ray.address`, i.e.
-`--workers` / `--ray-address`); the CLI calls it once and hands the executor down to bench, expert
-iteration and the rest. Records are the same either way: an attempt depends on its task only (its seeds
+`make_executor(cfg)` is the one place local or Ray is chosen for attempts (`cfg.ray.used`: from `ray.workers`
+and `ray.address`, i.e. `--workers` / `--ray-address`); the CLI calls it once and hands the executor down to
+bench, expert iteration and the rest. Records are the same either way: an attempt depends on its task only (its seeds
 come from the attempt index, never from what else a worker ran before).
 """
 
@@ -56,7 +56,7 @@ class LocalExecutor:
 
 def make_executor(cfg: Config) -> Executor:
     """Local for one worker and no cluster address; else Ray (local Ray, or the cluster at ray.address)."""
-    if cfg.ray.workers == 1 and not cfg.ray.address:
+    if not cfg.ray.used:
         return LocalExecutor(cfg)
     from prover.attempts.ray_executor import RayExecutor
 

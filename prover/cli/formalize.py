@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from prover.cli.inputs import read_text
+from prover.cli.options import add_run_options
 from prover.config import Config
 
 
@@ -19,6 +20,7 @@ def add_parser(sub, parent) -> None:
                    help="batch: write the best accepted statement per problem (miniF2F schema; rejected ones "
                         "to FORMAL.rejected.jsonl)")
     p.add_argument("--resume", action="store_true", help="batch: continue --out, skipping problems already done")
+    add_run_options(p, "batch: Ray actors formalizing problems in parallel (1, the default: no Ray)")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--model", dest="formalize.model", metavar="DIR", help="a checkpoint directory")
     source.add_argument("--endpoint", dest="formalize.endpoint", metavar="URL",

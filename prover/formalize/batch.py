@@ -6,15 +6,20 @@ problem, the informal text kept as its doc comment and in `informal`), which `pr
 bench` read as a corpus. A problem with no accepted statement goes to FORMAL.rejected.jsonl with the
 reason (and every rejected candidate's). Rows are appended and fsynced one problem at a time; a killed run
 continued with `--resume` skips the problems either file already holds, so no row is written twice.
+
+With `--workers N` or `--ray-address`, problems are formalized by Ray actors (each its own generator, env and
+guard), rows written as they finish. Sampling is seeded per call, so a problem's row does not depend on
+where it ran.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prover.attempts.results import ResultsWriter
 from prover.config import Config
@@ -84,42 +89,92 @@ def rejected_row(problem: Informal, result) -> dict:
                          for r in result.rejected]}
 
 
-def formalize_corpus(problems: list[Informal], out: str | Path, formalize_one: Callable[[str], object],
-                     resume: bool = False, on_done: Callable[[BatchCounts], None] | None = None) -> BatchCounts:
-    """Formalize every problem not in `out` or its .rejected file yet; one durable row a problem."""
+@dataclass(frozen=True)
+class Outcome:
+    """One problem's row: for FORMAL.jsonl when accepted, else for FORMAL.rejected.jsonl."""
+
+    accepted: bool
+    row: dict
+
+
+def outcome(problem: Informal, result) -> Outcome:
+    if result.best is not None:
+        return Outcome(True, formal_row(problem, result))
+    return Outcome(False, rejected_row(problem, result))
+
+
+Formalizer = Callable[[Iterable[Informal]], Iterator[Outcome]]  # problems in, their outcomes in any order
+
+
+def formalize_corpus(problems: list[Informal], out: str | Path, formalizer: Formalizer, resume: bool = False,
+                     on_done: Callable[[BatchCounts], None] | None = None) -> BatchCounts:
+    """Formalize every problem not in `out` or its .rejected file yet; one durable row a problem, written as
+    each finishes."""
     accepted_out, rejected_out = ResultsWriter(out, resume), ResultsWriter(rejected_path(out), resume)
     done = {r.get("name") for r in accepted_out.existing + rejected_out.existing}
     counts = BatchCounts(problems=len(problems), done_before=sum(p.name in done for p in problems))
     with accepted_out, rejected_out:
-        for problem in _todo(problems, done):
-            result = formalize_one(problem.text)
-            if result.best is not None:  # type: ignore[attr-defined]
-                accepted_out.write(formal_row(problem, result))
-                counts.accepted += 1
-            else:
-                rejected_out.write(rejected_row(problem, result))
-                counts.rejected += 1
+        for o in formalizer([p for p in problems if p.name not in done]):
+            (accepted_out if o.accepted else rejected_out).write(o.row)
+            counts.accepted += o.accepted
+            counts.rejected += not o.accepted
             if on_done is not None:
                 on_done(counts)
     return counts
 
 
-def _todo(problems: list[Informal], done: set) -> Iterator[Informal]:
-    return (p for p in problems if p.name not in done)
+class OneProcess:
+    """One generator, env and guard for many problems, in this process (and in each Ray actor)."""
+
+    def __init__(self, cfg: Config) -> None:
+        from prover.env import make_env
+        from prover.formalize.generate import make_generator
+        from prover.formalize.pipeline import guard_policy
+
+        self.cfg = cfg
+        self.generator = make_generator(cfg)  # a missing model or endpoint fails before the env starts
+        self.env = make_env(cfg)
+        self.guard = guard_policy(cfg)
+
+    def one(self, problem: Informal) -> Outcome:
+        from prover.formalize.pipeline import formalize
+
+        return outcome(problem, formalize(problem.text, self.generator, self.env, self.guard, self.cfg))
+
+    def __call__(self, problems: Iterable[Informal]) -> Iterator[Outcome]:
+        return (self.one(p) for p in problems)
+
+    def close(self) -> None:
+        self.env.close()
+
+
+def on_ray(cfg: Config, problems: Iterable[Informal]) -> Iterator[Outcome]:
+    """Each problem on one of ray.workers actors (OneProcess each), outcomes as they finish."""
+    import ray
+    from ray.util import ActorPool
+
+    from prover.distributed.runtime import init_ray, root_cause
+
+    started = init_ray(cfg.ray)
+    actor: Any = ray.remote(num_cpus=1)(OneProcess)
+    actors = [actor.remote(cfg) for _ in range(cfg.ray.workers)]
+    try:
+        yield from ActorPool(actors).map_unordered(lambda a, p: a.one.remote(p), list(problems))
+    except ray.exceptions.RayError as e:  # rows written so far stay; --resume continues
+        raise ProverError(f"a formalize worker failed: {root_cause(e)}") from e
+    finally:
+        for a in actors:
+            ray.kill(a)
+        if started:
+            ray.shutdown()
 
 
 def run_batch(cfg: Config, corpus: str, out: str, resume: bool, progress: bool) -> BatchCounts:
-    """The CLI's batch: one generator, env and guard for the whole corpus, a progress bar."""
+    """The CLI's batch: here, or on Ray with --workers/--ray-address; a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from prover.env import make_env
-    from prover.formalize.generate import make_generator
-    from prover.formalize.pipeline import formalize, guard_policy
-
     problems = read_informal(corpus)
-    generator = make_generator(cfg)
-    env = make_env(cfg)
-    guard = guard_policy(cfg)
+    here = None if cfg.ray.used else OneProcess(cfg)
     bar = Progress(TextColumn("formalize"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[ok]} accepted"),
                    TimeRemainingColumn(), transient=True, disable=not progress)
     task = bar.add_task("formalize", total=len(problems), ok=0)
@@ -128,7 +183,8 @@ def run_batch(cfg: Config, corpus: str, out: str, resume: bool, progress: bool) 
             def tick(c: BatchCounts) -> None:
                 bar.update(task, completed=c.done_before + c.accepted + c.rejected, ok=c.accepted)
 
-            return formalize_corpus(problems, out, lambda text: formalize(text, generator, env, guard, cfg),
+            return formalize_corpus(problems, out, here if here is not None else lambda ps: on_ray(cfg, ps),
                                     resume, tick)
     finally:
-        env.close()
+        if here is not None:
+            here.close()

@@ -21,10 +21,12 @@ from prover.policy.train import TrainResult, train_sft
 
 
 def train_demo(out_dir: str | Path, cfg: Config, *, n_examples: int = 4000, reverse: bool = False,
-               max_depth: int = 2, progress: bool = True, on_step: Callable[[int, float], None] | None = None) -> TrainResult:
+               max_depth: int = 2, repeats: float = 0.0, progress: bool = True,
+               on_step: Callable[[int, float], None] | None = None) -> TrainResult:
     """Train on the train templates (sentence -> theorem; with `reverse`, also theorem -> sentence, which
-    back-translation scores) and mark the checkpoint as a plain-prompt formalizer."""
-    data = examples("train", n_examples, seed=cfg.train.seed, max_depth=max_depth)
+    back-translation scores; a `repeats` share with a sentence repeated, as theorems have) and mark the
+    checkpoint as a plain-prompt formalizer."""
+    data = examples("train", n_examples, seed=cfg.train.seed, max_depth=max_depth, repeats=repeats)
     pairs = [Pair(ex.informal, ex.formal) for ex in data]
     if reverse:
         pairs += [Pair(ex.formal, ex.informal) for ex in data]

@@ -7,6 +7,10 @@ is seen); depth-2 templates are split, seeded, into train and held-out sets. Tem
 collides with another's are dropped, since no reader could tell them apart. Atomic sentences come from
 two disjoint vocabularies, one for training and one for held-out data, so a held-out example is a new
 combination of phrasings filled with sentences the model has never seen.
+
+A template's slots can also be filled with repeated sentences ("if X0 and X1 then X0"): `examples(...,
+repeats=share)` draws that share of the examples so, and `theorems(...)` draws only fillings that are
+theorems (intuitionistically provable, by G4ip), the informal corpus that expert iteration can learn from.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import itertools
 import random
 from dataclasses import dataclass
 from functools import cache
+
+from prover.env.prop.decide import decide
 
 Tree = int | tuple  # a slot number, or (connective, child, ...)
 
@@ -141,17 +147,60 @@ def templates(seed: int = 0, heldout_fraction: float = 0.25) -> dict[str, tuple[
     return {"train": tuple(shallow + deep[cut:]), "heldout": tuple(deep[:cut])}
 
 
-def examples(split: str, n: int, seed: int = 0, draw: int = 0, max_depth: int = 2) -> list[Example]:
-    """n examples of a split ("train" or "heldout"): its templates filled with its own atomic sentences.
-    `seed` fixes the template split, `draw` which examples are drawn from it."""
-    if split not in ("train", "heldout"):
-        raise ValueError(f"unknown split {split!r}")
-    pool = [t for t in templates(seed)[split] if _depth(t) <= max_depth]
-    vocab = TRAIN_ATOMS if split == "train" else HELDOUT_ATOMS
+def examples(split: str, n: int, seed: int = 0, draw: int = 0, max_depth: int = 2,
+             repeats: float = 0.0) -> list[Example]:
+    """n examples of a split ("train" or "heldout"): its templates filled with its own atomic sentences,
+    a `repeats` share of them with some sentence repeated. `seed` fixes the template split, `draw` which
+    examples are drawn from it."""
+    pool = _pool(split, seed, max_depth)
     rng = random.Random(f"{split}:{seed}:{draw}")
     out = []
     for _ in range(n):
         tree = rng.choice(pool)
-        atoms = tuple(rng.sample(vocab, max(_all_slots(tree)) + 1))
-        out.append(Example(english(tree, atoms), theorem(tree), tree))
+        if repeats and rng.random() < repeats and _refillings(tree):  # (no draw at 0: examples as before)
+            tree = rng.choice(_refillings(tree))
+        out.append(_example(tree, split, rng))
     return out
+
+
+def theorems(split: str, n: int, seed: int = 0, draw: int = 0) -> list[Example]:
+    """n distinct sentences of a split's templates, filled with repeated sentences so that they are
+    theorems ("if X0 and X1 then X0"); fewer if the split has fewer."""
+    pool = sorted({t for template in _pool(split, seed, 2) for t in _refillings(template) if decide(theorem(t))},
+                  key=repr)
+    rng = random.Random(f"theorems:{split}:{seed}:{draw}")
+    out: dict[str, Example] = {}
+    for _ in range(50 * n):
+        if len(out) == n:
+            break
+        ex = _example(rng.choice(pool), split, rng)
+        out.setdefault(ex.informal, ex)
+    return list(out.values())
+
+
+def _pool(split: str, seed: int, max_depth: int) -> list[Tree]:
+    if split not in ("train", "heldout"):
+        raise ValueError(f"unknown split {split!r}")
+    return [t for t in templates(seed)[split] if _depth(t) <= max_depth]
+
+
+def _example(tree: Tree, split: str, rng: random.Random) -> Example:
+    atoms = tuple(rng.sample(TRAIN_ATOMS if split == "train" else HELDOUT_ATOMS, max(_all_slots(tree)) + 1))
+    return Example(english(tree, atoms), theorem(tree), tree)
+
+
+@cache
+def _refillings(template: Tree) -> tuple[Tree, ...]:
+    """The template with its slots relabelled so that some sentence repeats: every labelling of the slots
+    in order of first use (0, then 0 or 1, ...) with fewer sentences than slots."""
+    slots = len(_all_slots(template))
+    labellings: list[list[int]] = [[]]
+    for _ in range(slots):
+        labellings = [lab + [v] for lab in labellings for v in range(max(lab, default=-1) + 2)]
+    return tuple(_relabel(template, lab) for lab in labellings if len(set(lab)) < slots)
+
+
+def _relabel(tree: Tree, labels: list[int]) -> Tree:
+    if isinstance(tree, int):
+        return labels[tree]
+    return (tree[0], *(_relabel(c, labels) for c in tree[1:]))
