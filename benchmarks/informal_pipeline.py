@@ -12,9 +12,11 @@
 2. Formalize, as `prover formalize OUT/informal.jsonl --out OUT/formal.jsonl` does (prover.formalize.batch:
    sample, gate, elaborate, rank; rejected problems in OUT/formal.rejected.jsonl).
 3. Score each accepted statement: faithful (G4ip: equivalent to the gold) and true (provable at all).
-4. Expert iteration on OUT/formal.jsonl, as `prover train OUT/formal.jsonl` does, from --policy.
+4. Expert iteration on OUT/formal.jsonl, as `prover train OUT/formal.jsonl` does, from --policy: writing
+   tactics, or with --rank uniform ranking the uniform proposer's (OUT/ei-none, OUT/ei-uniform). A second
+   run with the other --rank reuses OUT/formal.jsonl.
 Prints, per part, the yield of each stage: informal -> accepted -> faithful -> true -> proved (and proved
-and faithful: a proof of the wrong theorem is the front end's failure, not a success). OUT/summary.json.
+and faithful: a proof of the wrong theorem is the front end's failure, not a success). OUT/summary-RANK.json.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def main() -> None:
     ap.add_argument("--out", default="results/informal_pipeline")
     ap.add_argument("--formalizer", required=True, help="a formalizer checkpoint (benchmarks/formalize_bench.py)")
     ap.add_argument("--policy", default="uniform", help="the tactic policy expert iteration starts from")
+    ap.add_argument("--rank", choices=["none", "uniform"], default="none",
+                    help="none: the model writes tactics; uniform: it ranks the uniform proposer's")
     ap.add_argument("--per-part", type=int, default=40, help="informal theorems per part")
     ap.add_argument("--samples", type=int, default=8, help="formalizer candidates per problem")
     ap.add_argument("--rounds", type=int, default=3)
@@ -82,8 +86,8 @@ def main() -> None:
                          "learn.heldout": args.heldout, "search.budget_steps": args.budget_steps,
                          "learn.steps_per_round": args.steps_per_round, "learn.continue_from": "newest",
                          "learn.patience": 0, "learn.seed": args.seed, "train.seed": args.seed,
-                         "search.timeout": 600.0})
-    run = out / "ei"
+                         "search.timeout": 600.0, "policy.candidates": args.rank})
+    run = out / f"ei-{args.rank}"
     train_on_corpus(ei, str(out / "formal.jsonl"), run, args.rounds, resume=(run / "run.json").is_file(), log=print)
     proved = proved_names(run)
 
@@ -106,7 +110,7 @@ def main() -> None:
                                                     "heldout_solved", "heldout_problems")}
                              for m in read_jsonl(run / "metrics.jsonl")],
                "table": text}
-    (out / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
+    (out / f"summary-{args.rank}.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
     print(text)
 
 
