@@ -1,9 +1,9 @@
 """The executor protocol: run these tasks, yield each record as it finishes (in no fixed order).
 
-`make_executor(cfg)` is the one place local or Ray is chosen for attempts (`cfg.ray.used`: from `ray.workers`
-and `ray.address`, i.e. `--workers` / `--ray-address`); the CLI calls it once and hands the executor down to
-bench, expert iteration and the rest. Records are the same either way: an attempt depends on its task only (its seeds
-come from the attempt index, never from what else a worker ran before).
+`make_executor(cfg)` is the one place local or Ray is chosen for attempts (`cfg.ray.used`: from
+`ray.workers` and `ray.address`, i.e. `--workers` / `--ray-address`); the CLI calls it once and hands the
+executor down to bench, expert iteration and the rest. Records are the same either way: an attempt depends
+on its task only (its seeds come from the attempt index, never from what else a worker ran before).
 """
 
 from __future__ import annotations
