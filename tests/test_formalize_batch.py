@@ -105,3 +105,13 @@ def test_cli_batch_and_bad_corpora_are_one_line(corpus, tmp_path, capsys):
     assert "bad.jsonl:2" in capsys.readouterr().err
     assert main(["formalize", "some text", "--env", "prop", "--resume"]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_batch_on_ray_whose_workers_cannot_start_is_one_line(corpus, tmp_path, capsys):
+    out = tmp_path / "formal.jsonl"
+    code = main(["formalize", str(corpus), "--env", "prop", "--out", str(out), "--model", str(tmp_path / "none"),
+                 "--workers", "2"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "could not start" in err and "not a checkpoint directory" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from prover.config import RayConfig
 from prover.core import ProverError
@@ -52,4 +53,8 @@ def root_cause(error: BaseException) -> str:
         if isinstance(cause, ProverError):
             return str(cause).splitlines()[0]
         return f"{type(cause).__name__}: {cause}".splitlines()[0]
+    if isinstance(error, ray.exceptions.RayActorError) and error._actor_init_failed:
+        # The creation task's traceback is folded into the message; its last line is the exception.
+        last = [line.strip() for line in str(error).splitlines() if line.strip()][-1]
+        return "a worker could not start: " + re.sub(r"^prover\.core\.ProverError: ", "", last)
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
