@@ -56,7 +56,8 @@ def overrides(args, sft: Path, arm: str) -> dict:
     return ({"env": "prop", "policy.kind": str(sft), "policy.device": "cpu", "learn.heldout": args.heldout,
             "search.budget_steps": args.budget_steps, "learn.steps_per_round": args.steps_per_round,
             "learn.replace": arm == "replace", "learn.continue_from": "newest", "learn.patience": 0,
-            "learn.seed": args.seed, "train.seed": args.seed, "search.timeout": 600.0}
+            "learn.seed": args.seed, "train.seed": args.seed, "search.timeout": 600.0,
+            "search.num_tactics": args.num_tactics}
             | ({"policy.candidates": "uniform"} if arm == "ranker" else {}))
 
 
@@ -161,6 +162,7 @@ def main() -> None:
     ap.add_argument("--heldout", default="prop:hard:40")
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--budget-steps", type=int, default=64, help="env calls an attempt")
+    ap.add_argument("--num-tactics", type=int, default=8, help="tactics sampled at an expansion (search.num_tactics)")
     ap.add_argument("--steps-per-round", type=int, default=200)
     ap.add_argument("--sft-steps", type=int, default=600)
     ap.add_argument("--model-dim", type=int, default=128, help="the SFT model's width (128: 312k parameters)")
