@@ -164,7 +164,7 @@ def main() -> None:
     ap.add_argument("--budget-steps", type=int, default=64, help="env calls an attempt")
     ap.add_argument("--num-tactics", type=int, default=8, help="tactics sampled at an expansion (search.num_tactics)")
     ap.add_argument("--steps-per-round", type=int, default=200)
-    ap.add_argument("--sft-steps", type=int, default=600)
+    ap.add_argument("--sft-steps", type=int, default=1500)
     ap.add_argument("--model-dim", type=int, default=128, help="the SFT model's width (128: 312k parameters)")
     ap.add_argument("--model-layers", type=int, default=2)
     ap.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS))

@@ -53,7 +53,7 @@ def root_cause(error: BaseException) -> str:
         if isinstance(cause, ProverError):
             return str(cause).splitlines()[0]
         return f"{type(cause).__name__}: {cause}".splitlines()[0]
-    if isinstance(error, ray.exceptions.RayActorError) and error._actor_init_failed:
+    if isinstance(error, ray.exceptions.RayActorError) and getattr(error, "_actor_init_failed", False):
         # The creation task's traceback is folded into the message; its last line is the exception.
         last = [line.strip() for line in str(error).splitlines() if line.strip()][-1]
         return "a worker could not start: " + re.sub(r"^prover\.core\.ProverError: ", "", last)
