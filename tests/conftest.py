@@ -53,6 +53,28 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def no_children():
+    """The test leaves no child process behind (live or zombie)."""
+    import psutil
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    yield
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    assert not left, f"processes left behind: {left}"
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Models this small gain nothing from threads, and on a shared CPU spinning threads slow them 50x."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
 def shared_fixtures() -> Path:
     if not FIXTURES.is_dir():
         pytest.skip(f"{FIXTURES} is absent")

@@ -24,6 +24,8 @@ import re
 import sys
 import time
 
+from fake_repl import split_top  # the toy Lean's bracket-aware split, shared by both stand-ins
+
 CHECKS = ("challenge", "solution", "imports", "statement", "safety", "replay", "axioms")
 AUTOMATION = {"omega", "simp", "decide", "norm_num", "linarith", "rfl", "trivial", "aesop", "simp_all", "tauto",
               "positivity", "nlinarith"}
@@ -63,18 +65,6 @@ def read_decl(text: str) -> tuple[str, str, str, str]:
     if (u := re.match(r"\.\{([^}]*)\}", sig)) is not None:  # universe parameters are part of the type
         sig = sig[u.end():] + f" universes {u.group(1)}"
     return text[:m.start()], m["kw"], name, sig
-
-
-def split_top(text: str, sep: str) -> tuple[str, str] | None:
-    depth = 0
-    for i, ch in enumerate(text):
-        if depth == 0 and text.startswith(sep, i):
-            return text[:i], text[i + len(sep):]
-        if ch in "([{⟨":
-            depth += 1
-        elif ch in ")]}⟩":
-            depth -= 1
-    return None
 
 
 def goal_of(sig: str) -> tuple[list[str], str]:

@@ -11,7 +11,6 @@ import sys
 import threading
 from pathlib import Path
 
-import psutil
 import pytest
 
 from prover.cli import main
@@ -47,14 +46,6 @@ def kinds(tmp_path: Path) -> list[str]:
 
 def theorem(text: str = AND_SWAP) -> Theorem:
     return Theorem.from_text(text, header=OLYMPIAD_HEADER)
-
-
-@pytest.fixture
-def no_children():
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
-    yield
-    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
-    assert not left, f"processes left behind: {left}"
 
 
 def test_open_step_verify(tmp_path, no_children):

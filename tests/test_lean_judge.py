@@ -14,7 +14,6 @@ import re
 import sys
 from pathlib import Path
 
-import psutil
 import pytest
 
 from prover.config import OLYMPIAD_HEADER, REPO_ROOT, LeanConfig
@@ -57,14 +56,6 @@ def runs(tmp_path: Path) -> list[dict]:
 def check(text: str, tactics: tuple[str, ...], cfg: LeanConfig, header: str = OLYMPIAD_HEADER):
     thm = Theorem.from_text(text, header=header)
     return final_check(Proof(thm, tactics), cfg)
-
-
-@pytest.fixture
-def no_children():
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
-    yield
-    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
-    assert not left, f"processes left behind: {left}"
 
 
 # ---------------------------------------------------------------------------------------------------

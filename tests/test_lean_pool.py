@@ -14,7 +14,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import psutil
 import pytest
 
 from prover.config import OLYMPIAD_HEADER, LeanConfig
@@ -48,12 +47,7 @@ def headers_skip_the_gate(monkeypatch):
     monkeypatch.setattr(gate, "check_header", lambda header, cfg: None)
 
 
-@pytest.fixture(autouse=True)
-def no_children():
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
-    yield
-    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
-    assert not left, f"processes left behind: {left}"
+pytestmark = pytest.mark.usefixtures("no_children")
 
 
 # -- headers ---------------------------------------------------------------------------------------

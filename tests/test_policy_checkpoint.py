@@ -26,12 +26,7 @@ TINY = dict(model_dim=32, model_layers=1, model_heads=2, model_kv_heads=1, warmu
             eval_fraction=0, batch_size=4)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def examples() -> list[Example]:

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from prover.core import Failed, Proof, Proved, State, Theorem
+from prover.core import Failed, Proof, Proved, Theorem
+from prover.learn.teacher import bfs_proof
 from prover.policy import UniformPolicy
 
 prop = pytest.importorskip("prover.env.prop")
@@ -35,22 +36,6 @@ def _walk_acceptance(env, policy, theorems: list[Theorem], seed: int = 0) -> tup
     return accepted, total
 
 
-def _breadth_first(env, policy, root: State, budget: int) -> list[str] | None:
-    """Every candidate at every state, states merged by goals text: a proof, or None within `budget` steps."""
-    frontier, seen, steps = [(root, [])], {root.goals}, 0
-    while frontier and steps < budget:
-        state, path = frontier.pop(0)
-        for tactic, _ in policy.propose([state.text], 100)[0]:
-            result = env.step(state, tactic)
-            steps += 1
-            if isinstance(result, Proved):
-                return path + [tactic]
-            if not isinstance(result, Failed) and result.state.goals not in seen:
-                seen.add(result.state.goals)
-                frontier.append((result.state, path + [tactic]))
-    return None
-
-
 def test_uniform_candidates_are_steps_the_prop_env_accepts():
     env, policy = prop.PropEnv(), UniformPolicy()
     accepted, total = _walk_acceptance(env, policy, prop.problems("easy", 20) + prop.problems("hard", 20))
@@ -60,11 +45,11 @@ def test_uniform_candidates_are_steps_the_prop_env_accepts():
 
 @pytest.mark.parametrize("split, n, share", [("easy", 20, 1.0), ("hard", 12, 0.5)])
 def test_exhaustive_search_with_uniform_candidates_finds_verified_proofs(split, n, share):
-    env, policy = prop.PropEnv(), UniformPolicy()
+    env = prop.PropEnv()
     proved = 0
     for theorem in prop.problems(split, n):
-        tactics = _breadth_first(env, policy, env.open(theorem), budget=2000)
-        if tactics is not None:
-            assert env.verify(theorem, Proof(theorem, tuple(tactics))).ok
+        path = bfs_proof(env, theorem, budget=2000)  # every uniform candidate at every state, breadth first
+        if path is not None:
+            assert env.verify(theorem, Proof(theorem, tuple(tactic for _, tactic in path))).ok
             proved += 1
     assert proved >= share * n, f"{proved}/{n}"

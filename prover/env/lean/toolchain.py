@@ -111,18 +111,13 @@ def discover(cfg: LeanConfig) -> list[Part]:
             installed = toolchain_dir(cfg, pinned).is_dir()
             detail += f" (pinned {pinned}: {'installed' if installed else 'not installed by elan'})"
         parts.append(Part(tool, bool(path), detail, "" if path else f"`elan toolchain install {pinned or 'stable'}`"))
-    if cfg.repl_command:
-        parts.append(_configured(cfg.repl_command, "repl_command"))
-    else:
-        binary = repl_binary(cfg)
-        parts.append(Part("repl", binary.is_file(), str(binary) if binary.is_file() else f"{binary} not built",
-                          "" if binary.is_file() else f"`cd {cfg.project_dir} && lake build repl`"))
-    if cfg.judge_command:
-        parts.append(_configured(cfg.judge_command, "judge_command"))
-    else:
-        binary = judge_binary(cfg)
-        parts.append(Part("judge", binary.is_file(), str(binary) if binary.is_file() else f"{binary} not built",
-                          "" if binary.is_file() else f"`cd {cfg.project_dir} && lake build {JUDGE}`"))
+    for name, command, binary, target in (("repl", cfg.repl_command, repl_binary(cfg), "repl"),
+                                           ("judge", cfg.judge_command, judge_binary(cfg), JUDGE)):
+        if command:
+            parts.append(_configured(command, f"{name}_command"))
+        else:
+            parts.append(Part(name, binary.is_file(), str(binary) if binary.is_file() else f"{binary} not built",
+                              "" if binary.is_file() else f"`cd {cfg.project_dir} && lake build {target}`"))
     if needs_mathlib(cfg):
         mathlib = cfg.project_dir / ".lake" / "packages" / "mathlib"
         built = (mathlib / ".lake" / "build" / "lib").is_dir()
